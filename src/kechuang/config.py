@@ -1,0 +1,35 @@
+"""Settings from the environment (prefix ``KECHUANG_``), with embedded defaults that just work."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration.
+
+    - ``KECHUANG_DATABASE_URL``: SQLAlchemy URL. Default: a SQLite file ``var/kechuang.db`` under the
+      current directory (WAL mode). Production: ``postgresql+psycopg://user:pass@host/db``.
+    - ``KECHUANG_DEFAULT_LANG``: ``zh`` (default) or ``en``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="KECHUANG_")
+
+    database_url: str = ""
+    default_lang: str = "zh"
+
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to ``sqlite:///<cwd>/var/kechuang.db``."""
+        if self.database_url:
+            return self.database_url
+        path = Path.cwd() / "var" / "kechuang.db"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

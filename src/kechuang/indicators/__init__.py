@@ -1,0 +1,1 @@
+"""Indicators and their observations (plan text facts, published releases, submissions, demo data)."""

@@ -1,0 +1,1 @@
+"""Storage: engine and sessions (SQLite embedded default, PostgreSQL in production) and migrations."""

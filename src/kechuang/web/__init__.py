@@ -1,0 +1,1 @@
+"""The web layer: FastAPI application, server-rendered pages (Jinja2) and the JSON API. No business rules."""

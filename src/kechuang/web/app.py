@@ -1,0 +1,50 @@
+"""Application factory: ``create_app()`` wires the database, the static files, pages and the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from kechuang import __version__
+from kechuang.config import get_settings
+from kechuang.plan.service import PlanNotFound
+from kechuang.store.db import make_engine, session_factory, upgrade
+from kechuang.web import api, pages
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(database_url: str | None = None) -> FastAPI:
+    """Build the app on ``database_url`` (default: the configured one); the schema is upgraded on start."""
+    url = database_url or get_settings().resolved_database_url()
+    engine = make_engine(url)
+    upgrade(engine)
+    app = FastAPI(title="kechuang API", version=__version__, docs_url=None, redoc_url=None,
+                  openapi_url="/api/v1/openapi.json",
+                  description="Open API of the kechuang plan monitoring system: the plan, its tasks, "
+                              "measures, indicators with observations, places and glossary.")
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(pages.router)
+    app.include_router(api.router)
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/api/v1/openapi.json", title="kechuang API",
+                                   swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/vendor/swagger-ui.css",
+                                   swagger_favicon_url="/static/favicon.svg")
+
+    @app.exception_handler(PlanNotFound)
+    def _not_found(request: Request, exc: PlanNotFound) -> HTMLResponse | JSONResponse:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"type": "about:blank", "title": "Not Found", "status": 404,
+                                 "detail": str(exc)}, status_code=404, media_type="application/problem+json")
+        return pages.not_found(request, str(exc))
+
+    return app

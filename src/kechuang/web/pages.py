@@ -1,0 +1,137 @@
+"""Server-rendered pages of the plan: overview, task, measure, baseline facts, goals, glossary, places,
+versions. Each handler reads through the plan service and renders a template; nothing is computed here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from kechuang.indicators import service as indicators
+from kechuang.plan import service as plans
+from kechuang.web.deps import get_session
+from kechuang.web.i18n import request_lang, t
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+router = APIRouter(include_in_schema=False)
+
+
+def num(value: float | None) -> str:
+    """A number as people write it: 99.04, 973, 1.8 (no trailing .0)."""
+    if value is None:
+        return ""
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+
+
+def target_range(attrs: dict[str, Any]) -> str:
+    """'2–3' for a range, '3' for a single bound."""
+    lo, hi = attrs.get("value_min"), attrs.get("value_max")
+    if lo is not None and hi is not None and lo != hi:
+        return f"{num(lo)}–{num(hi)}"
+    return num(lo if lo is not None else hi)
+
+
+templates.env.filters["num"] = num
+templates.env.filters["target_range"] = target_range
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render ``name`` with the language helpers; remember an explicit ``?lang=`` in a cookie."""
+    lang = request_lang(request)
+    other = "en" if lang == "zh" else "zh"
+    switch_url = request.url.include_query_params(lang=other)
+    response = templates.TemplateResponse(
+        request, name, {"lang": lang, "t": lambda key: t(key, lang), "switch_url": str(switch_url), **context},
+        status_code=status_code,
+    )
+    if request.query_params.get("lang") in ("zh", "en"):
+        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
+    return response
+
+
+def not_found(request: Request, detail: str) -> HTMLResponse:
+    return render(request, "not_found.html", status_code=404, detail=detail)
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request, s: Session = Depends(get_session)) -> HTMLResponse:
+    v = plans.latest_version(s)
+    areas = [(a, [(task, plans.elements(s, v, "measure", task.code)) for task in plans.elements(s, v, "task", a.code)])
+             for a in plans.elements(s, v, "area")]
+    return render(request, "overview.html", version=v, meta=v.document["plan"], areas=areas,
+                  goals=plans.elements(s, v, "goal"), sub_goals=plans.elements(s, v, "sub_goal"))
+
+
+@router.get("/tasks/{code}", response_class=HTMLResponse)
+def task_page(code: str, request: Request, s: Session = Depends(get_session)) -> HTMLResponse:
+    v = plans.latest_version(s)
+    task = plans.element(s, v, code, "task")
+    measures = [(m, plans.elements(s, v, "project", m.code), plans.elements(s, v, "target", m.code))
+                for m in plans.elements(s, v, "measure", code)]
+    return render(request, "task.html", version=v, task=task, area=plans.element(s, v, task.parent_code or ""),
+                  measures=measures, terms=_terms(s, v, [code] + [m.code for m, _, _ in measures]))
+
+
+@router.get("/measures/{code}", response_class=HTMLResponse)
+def measure_page(code: str, request: Request, s: Session = Depends(get_session)) -> HTMLResponse:
+    v = plans.latest_version(s)
+    m = plans.element(s, v, code, "measure")
+    task = plans.element(s, v, m.parent_code or "", "task")
+    places = {p.code: p for p in plans.elements(s, v, "place")}
+    return render(request, "measure.html", version=v, measure=m, task=task,
+                  projects=plans.elements(s, v, "project", code), targets=plans.elements(s, v, "target", code),
+                  places=places, terms=_terms(s, v, [code]))
+
+
+def _terms(s: Session, v: Any, codes: list[str]) -> list[Any]:
+    term_codes = {c for code in codes for c in plans.terms_of(s, v, code)}
+    return [g for g in plans.elements(s, v, "glossary_term") if g.code in term_codes]
+
+
+@router.get("/basis", response_class=HTMLResponse)
+def basis_page(request: Request, s: Session = Depends(get_session)) -> HTMLResponse:
+    v = plans.latest_version(s)
+    sections = [(sec, plans.elements(s, v, "basis_paragraph", sec.code)) for sec in plans.elements(s, v, "basis_section")]
+    return render(request, "basis.html", version=v, summary=plans.element(s, v, "BASIS"), sections=sections,
+                  conclusion=plans.element(s, v, "BASIS_END"), facts=indicators.plan_facts(s, v.plan_id),
+                  shortcomings=plans.elements(s, v, "shortcoming"), trends=plans.elements(s, v, "trend"))
+
+
+@router.get("/goals", response_class=HTMLResponse)
+def goals_page(request: Request, s: Session = Depends(get_session)) -> HTMLResponse:
+    v = plans.latest_version(s)
+    return render(request, "goals.html", version=v, guiding=plans.element(s, v, "GUIDING"),
+                  principles=plans.elements(s, v, "principle"), goals=plans.elements(s, v, "goal"),
+                  sub_goals=plans.elements(s, v, "sub_goal"), safeguards=plans.elements(s, v, "safeguard"))
+
+
+@router.get("/glossary", response_class=HTMLResponse)
+def glossary_page(request: Request, s: Session = Depends(get_session)) -> HTMLResponse:
+    v = plans.latest_version(s)
+    by_code = {e.code: e for e in plans.elements(s, v)}
+    uses = plans.term_uses(s, v)
+    terms = [(g, [by_code[c] for c in uses.get(g.code, [])]) for g in plans.elements(s, v, "glossary_term")]
+    return render(request, "glossary.html", version=v, terms=terms, by_code=by_code)
+
+
+@router.get("/places", response_class=HTMLResponse)
+def places_page(request: Request, s: Session = Depends(get_session)) -> HTMLResponse:
+    v = plans.latest_version(s)
+    places = plans.elements(s, v, "place")
+    lang = request_lang(request)
+    points = [{"name": p.title(lang), "code": p.code, "zone": p.attrs.get("zone") or "none",
+               "value": [p.attrs["lon"], p.attrs["lat"]]}
+              for p in places if p.attrs.get("lon") is not None and p.attrs.get("lat") is not None]
+    return render(request, "places.html", version=v, places=places, points=points)
+
+
+@router.get("/versions", response_class=HTMLResponse)
+def versions_page(request: Request, a: int | None = Query(None), b: int | None = Query(None),
+                  s: Session = Depends(get_session)) -> HTMLResponse:
+    versions = plans.list_versions(s)
+    diffs = plans.diff_versions(s, a, b) if a is not None and b is not None else None
+    return render(request, "versions.html", versions=versions, diffs=diffs, a=a, b=b)
