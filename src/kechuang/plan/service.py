@@ -141,7 +141,7 @@ def get_version(session: Session, plan_code: str | None, number: int | None) -> 
     stmt = stmt.order_by(PlanVersion.number.desc()) if number is None else stmt.where(PlanVersion.number == number)
     version = session.scalar(stmt.limit(1))
     if version is None:
-        raise PlanNotFound(f"plan {plan.code!r} has no version {number}" if number else f"plan {plan.code!r} has no version")
+        raise PlanNotFound(f"plan {plan.code!r} has no version" + (f" {number}" if number else ""))
     return version
 
 

@@ -43,9 +43,10 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     """Render ``name`` with the language helpers; remember an explicit ``?lang=`` in a cookie."""
     lang = request_lang(request)
     other = "en" if lang == "zh" else "zh"
-    switch_url = request.url.include_query_params(lang=other)
+    switched = request.url.include_query_params(lang=other)
+    switch_url = f"{switched.path}?{switched.query}"
     response = templates.TemplateResponse(
-        request, name, {"lang": lang, "t": lambda key: t(key, lang), "switch_url": str(switch_url), **context},
+        request, name, {"lang": lang, "t": lambda key: t(key, lang), "switch_url": switch_url, **context},
         status_code=status_code,
     )
     if request.query_params.get("lang") in ("zh", "en"):
@@ -95,7 +96,8 @@ def _terms(s: Session, v: Any, codes: list[str]) -> list[Any]:
 @router.get("/basis", response_class=HTMLResponse)
 def basis_page(request: Request, s: Session = Depends(get_session)) -> HTMLResponse:
     v = plans.latest_version(s)
-    sections = [(sec, plans.elements(s, v, "basis_paragraph", sec.code)) for sec in plans.elements(s, v, "basis_section")]
+    sections = [(sec, plans.elements(s, v, "basis_paragraph", sec.code))
+                for sec in plans.elements(s, v, "basis_section")]
     return render(request, "basis.html", version=v, summary=plans.element(s, v, "BASIS"), sections=sections,
                   conclusion=plans.element(s, v, "BASIS_END"), facts=indicators.plan_facts(s, v.plan_id),
                   shortcomings=plans.elements(s, v, "shortcoming"), trends=plans.elements(s, v, "trend"))

@@ -1,0 +1,48 @@
+# kechuang — `make run` serves the plan, `make test` runs the whole suite (installing what it needs).
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+APT_PACKAGES := postgresql chromium fonts-noto-cjk poppler-utils
+
+.PHONY: run test install system-deps lint vendor clean bench
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/kechuang serve --host 127.0.0.1 --port 8000
+
+# System packages the tests need (PostgreSQL server, Debian Chromium, CJK fonts, pdftoppm): installed when missing.
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+test: system-deps $(STAMP)
+	$(BIN)/pytest -q -n 2 --dist loadgroup
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+
+bench: $(STAMP)
+	$(BIN)/python -m kechuang.index.bench
+
+# Re-fetch the vendored front-end files from the npm registry (they are committed; see src/kechuang/web/static/vendor/README.md).
+vendor:
+	cd $$(mktemp -d) && npm init -y >/dev/null && npm install --no-audit --no-fund echarts@5.6.0 htmx.org@2.0.11 swagger-ui-dist@5.35.0 >/dev/null && \
+	cp node_modules/echarts/dist/echarts.min.js node_modules/htmx.org/dist/htmx.min.js \
+	   node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(CURDIR)/src/kechuang/web/static/vendor/
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

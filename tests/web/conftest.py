@@ -1,0 +1,94 @@
+"""Web fixtures: the bundled plan in a SQLite file, an in-process client, a live server and Chromium."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from kechuang.plan import service as plans
+from kechuang.plan.loader import BUNDLED_PLAN, read_plan_file
+from kechuang.store.db import make_engine, session_factory, transaction, upgrade
+from kechuang.web.app import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def yangpu_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite file holding the bundled Yangpu plan."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'kechuang.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with transaction(session_factory(engine)) as s:
+        plans.load_plan(s, read_plan_file(BUNDLED_PLAN), source="bundled", by="test")
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def client(yangpu_db: str) -> Iterator[TestClient]:
+    with TestClient(create_app(yangpu_db)) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def live_server(yangpu_db: str) -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port, in a background thread."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(yangpu_db), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError("Debian Chromium is missing: `make test` installs it (apt-get install chromium)")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    context = browser.new_context(locale="zh-CN")
+    p = context.new_page()
+    yield p
+    context.close()
+
+
+@pytest.fixture
+def mini_client(tmp_path: Path) -> Iterator[TestClient]:
+    """A client on a database holding only the small fictional test plan."""
+    from tests.conftest import FIXTURES
+
+    url = f"sqlite:///{tmp_path / 'mini.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with transaction(session_factory(engine)) as s:
+        plans.load_plan(s, read_plan_file(FIXTURES / "mini_plan.yaml"), source="mini", by="test")
+    with TestClient(create_app(url)) as c:
+        yield c
+    engine.dispose()
