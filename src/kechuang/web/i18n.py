@@ -71,6 +71,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "zone_central": {"zh": "中部提升区", "en": "Central upgrading zone"},
     "zone_east": {"zh": "东部战略区", "en": "Eastern strategic zone"},
     "zone_none": {"zh": "全区", "en": "District-wide"},
+    "ptype_zone": {"zh": "功能分区", "en": "Zone"},
+    "ptype_functional_area": {"zh": "功能区", "en": "Functional area"},
+    "ptype_corridor": {"zh": "创新走廊", "en": "Innovation corridor"},
+    "ptype_knowledge_circle": {"zh": "知识经济圈", "en": "Knowledge economy circle"},
+    "ptype_valley": {"zh": "金融谷", "en": "Valley"},
+    "ptype_industrial_park": {"zh": "产业园", "en": "Industrial park"},
+    "ptype_innovation_street": {"zh": "创新创业街区", "en": "Innovation street"},
+    "ptype_innovation_belt": {"zh": "创新带", "en": "Innovation belt"},
+    "ptype_science_park": {"zh": "科技园区", "en": "Science park"},
+    "ptype_park": {"zh": "园区", "en": "Park"},
+    "ptype_landmark": {"zh": "地标", "en": "Landmark"},
+    "ptype_platform_site": {"zh": "平台所在地", "en": "Platform site"},
+    "ptype_group": {"zh": "载体组合", "en": "Group of carriers"},
 }
 
 
