@@ -36,7 +36,7 @@ def _factory(db: str | None):  # type: ignore[no-untyped-def]
 
 
 def _fail(message: str) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 

@@ -54,7 +54,7 @@ def test_malformed_file_gives_one_precise_error(tmp_path: Path) -> None:
                    encoding="utf-8")
     res = runner.invoke(app, ["plan", "load", str(bad), "--db", _db(tmp_path)])
     assert res.exit_code == 2
-    assert f"{bad}: places[0](PL1).lat: Input should be less than or equal to 90" in res.output.replace("\n", "")
+    assert f"{bad}: places[0](PL1).lat: Input should be less than or equal to 90" in res.output
 
 
 def test_bad_adjustment_exits_2(tmp_path: Path) -> None:
