@@ -1,0 +1,143 @@
+"""Results: ranks, growth over time and the decomposition of a composite's change into its children.
+
+* rank: highest score = 1, ties share the lowest rank number (sport ranking, R ``ties.method = "min"``),
+  per year;
+* year-on-year growth: g_t = x_t / x_{t−1} − 1 (missing when year t − 1 is absent);
+* compound annual growth rate over [t₀, T]: (x_T / x_{t₀})^(1/(T − t₀)) − 1;
+* change of a weighted arithmetic mean y = Σwᵢxᵢ/Σw between two years: Δy = Σ w̃ᵢ Δxᵢ with w̃ = w/Σw, so
+  child i contributes w̃ᵢΔxᵢ points, i.e. 100·w̃ᵢΔxᵢ/Δy % of the change (exact when the same children are
+  available in both years; the weights are renormalised over the children available in both).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from kechuang.index._grid import TIME, UNIT, Grid, id_columns, make_frame, values_of
+from kechuang.index._parallel import column_blocks, run_blocks
+from kechuang.index.normalise import rank_rows
+
+__all__ = ["ranks", "growth", "growth_rate", "cagr", "decompose_change"]
+
+
+def _codes(frame: pd.DataFrame, codes: Sequence[str] | None) -> list[str]:
+    ids = id_columns(frame)
+    return [c for c in frame.columns if c not in ids] if codes is None else list(codes)
+
+
+def ranks(scores: pd.DataFrame, codes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Rank units on every code, per year: highest = 1, ties share the lowest number; missing stays NA.
+
+    Ranks are nullable ``Int32`` columns. Codes are processed in blocks (in parallel); within a block each
+    (code, year) is one contiguous row of units to sort.
+    """
+    codes = _codes(scores, codes)
+    grid = Grid.of(scores)
+    n_u, n_t = grid.shape
+    n_rows = len(scores)
+    ranked = np.zeros((len(codes), n_rows), dtype=np.int32)
+    missing = np.zeros((len(codes), n_rows), dtype=bool)
+
+    slot = grid.time_pos * n_u + grid.unit_pos
+
+    def rank_block(block: slice) -> None:
+        values = scores[codes[block]].to_numpy(dtype=float).T
+        layout = np.full((values.shape[0], n_t * n_u), np.nan)
+        layout[:, slot] = values
+        np.negative(layout, out=layout)
+        r = rank_rows(layout.reshape(-1, n_u)).reshape(values.shape[0], n_t * n_u)[:, slot]
+        nan = np.isnan(r)
+        missing[block] = nan
+        ranked[block] = np.where(nan, 0, r)
+
+    run_blocks(rank_block, column_blocks(n_rows, len(codes)))
+    out = pd.DataFrame(
+        {c: pd.arrays.IntegerArray(ranked[j], missing[j]) for j, c in enumerate(codes)}, index=scores.index
+    )
+    for pos, col in enumerate(id_columns(scores)):
+        out.insert(pos, col, scores[col].to_numpy())
+    return out
+
+
+def growth(scores: pd.DataFrame, codes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Year-on-year growth x_t / x_{t−1} − 1 of every code (needs ``Time``; NaN without year t − 1)."""
+    if TIME not in scores.columns:
+        raise ValueError("growth needs a Time column")
+    codes = _codes(scores, codes)
+    grid = Grid.of(scores)
+    cube = grid.cube(values_of(scores, codes))
+    out = np.full(cube.shape, np.nan)
+    consecutive = np.diff(grid.times) == 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = cube[:, 1:] / cube[:, :-1] - 1
+    out[:, 1:] = np.where(consecutive[None, :, None], ratio, np.nan)
+    return make_frame(scores[id_columns(scores)], grid.rows(out), codes)
+
+
+def growth_rate(start: np.ndarray | float, end: np.ndarray | float, periods: float) -> np.ndarray:
+    """Compound growth rate per period: (end / start)^(1/periods) − 1."""
+    if periods <= 0:
+        raise ValueError("periods must be > 0")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.power(np.asarray(end, dtype=float) / np.asarray(start, dtype=float), 1.0 / periods) - 1
+
+
+def _year(scores: pd.DataFrame, year: int, codes: list[str]) -> pd.DataFrame:
+    if TIME not in scores.columns:
+        raise ValueError("a Time column is needed")
+    rows = scores[scores[TIME] == year]
+    if rows.empty:
+        raise ValueError(f"no rows for Time {year}")
+    return rows.set_index(UNIT)[codes]
+
+
+def cagr(scores: pd.DataFrame, start: int, end: int, codes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Compound annual growth rate of every code between ``start`` and ``end``, one row per unit.
+
+    CAGR = (x_end / x_start)^(1/(end − start)) − 1; units missing either year get NaN.
+    """
+    codes = _codes(scores, codes)
+    x0, x1 = _year(scores, start, codes), _year(scores, end, codes)
+    units = x0.index.union(x1.index)
+    x0, x1 = x0.reindex(units), x1.reindex(units)
+    rate = growth_rate(x0.to_numpy(dtype=float), x1.to_numpy(dtype=float), end - start)
+    out = pd.DataFrame(rate, index=units, columns=codes).reset_index()
+    return out.rename(columns={"index": UNIT})
+
+
+def decompose_change(
+    scores: pd.DataFrame, weights: Mapping[str, float], code: str, start: int, end: int
+) -> pd.DataFrame:
+    """Contributions of the children of ``code`` (weighted arithmetic mean) to its change start → end.
+
+    ``weights`` maps each child to its (relative) weight. One row per unit and child with the normalised
+    weight w̃, the child's values, its contribution w̃·Δx in points and as % of the parent's change Δy
+    (``parent_change``); see the module docstring.
+    """
+    children = list(weights)
+    x0 = _year(scores, start, [code, *children])
+    x1 = _year(scores, end, [code, *children]).reindex(x0.index)
+    c0, c1 = x0[children].to_numpy(dtype=float), x1[children].to_numpy(dtype=float)
+    w = np.array([weights[c] for c in children], dtype=float)
+    both = ~np.isnan(c0) & ~np.isnan(c1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(both, w, 0.0) / np.where(both, w, 0.0).sum(axis=1, keepdims=True)
+        contribution = share * (c1 - c0)
+        delta = (x1[code] - x0[code]).to_numpy(dtype=float)
+        pct = 100 * contribution / delta[:, None]
+    n_u, m = c0.shape
+    return pd.DataFrame(
+        {
+            UNIT: np.repeat(x0.index.to_numpy(), m),
+            "iCode": np.tile(children, n_u),
+            "weight": share.reshape(-1),
+            "start": c0.reshape(-1),
+            "end": c1.reshape(-1),
+            "contribution": np.where(both, contribution, np.nan).reshape(-1),
+            "share_pct": np.where(both, pct, np.nan).reshape(-1),
+            "parent_change": np.repeat(delta, m),
+        }
+    )
