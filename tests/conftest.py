@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from kechuang.store.db import make_engine, session_factory, upgrade
+from tests.support.browser import browser, page  # noqa: F401  (shared by every browser test)
 from tests.support.pg import fresh_database, postgres_server
 
 REPO = Path(__file__).resolve().parents[1]

@@ -11,14 +11,24 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
+from kechuang.bootstrap import load_bundled
+from kechuang.cli_index import index_app
+from kechuang.cli_monitoring import account_app, digest_command, setup_accounts, stdin_is_terminal
+from kechuang.cli_report import report_app
 from kechuang.config import get_settings
+from kechuang.opendata.cli import export_app
 from kechuang.plan import service as plans
-from kechuang.plan.loader import BUNDLED_PLAN, PlanFileError, read_plan_file
+from kechuang.plan.loader import PlanFileError, read_plan_file
 from kechuang.store.db import make_engine, session_factory, transaction, upgrade
 
 app = typer.Typer(help="kechuang (科创): plan monitoring and evaluation.", no_args_is_help=True)
 plan_app = typer.Typer(help="The plan: show, load, version, adjust, compare.", no_args_is_help=True)
 app.add_typer(plan_app, name="plan")
+app.add_typer(index_app, name="index")
+app.add_typer(report_app, name="report")
+app.add_typer(export_app, name="export")
+app.add_typer(account_app, name="account")
+app.command("digest")(digest_command)
 
 console = Console()
 err = Console(stderr=True)
@@ -40,21 +50,37 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+DemoOption = Annotated[bool, typer.Option("--demo", help="also create the demo setup (演示数据): one account per "
+                                                     "role, demo targets, a reporting period, supervision items")]
+
+
 @app.command()
-def init(db: DbOption = None) -> None:
-    """Create or upgrade the database and load the bundled Yangpu plan (idempotent)."""
+def init(db: DbOption = None, demo: DemoOption = False,
+         admin_password_file: Annotated[Path | None, typer.Option(
+             help="file whose first line is the first admin's password (for automation)")] = None,
+         admin_username: Annotated[str, typer.Option(help="user name of the first admin")] = "admin",
+         ask: Annotated[bool, typer.Option(hidden=True)] = True) -> None:
+    """Create or upgrade the database and load the bundled Yangpu plan (idempotent). Without --demo, asks for
+    the first admin's password when there is no admin yet."""
     factory, url = _factory(db)
-    doc = read_plan_file(BUNDLED_PLAN)
     with transaction(factory) as s:
-        res = plans.load_plan(s, doc, source="bundled:yangpu/plan.yaml", by="kechuang init")
+        summary = load_bundled(s, by="kechuang init")
+    res = summary.plan
     state = "loaded as version" if res.created else "already up to date at version"
     console.print(f"database {url}: plan {res.plan_code} {state} {res.version} "
                   f"({res.elements} elements, {res.facts} facts)")
+    console.print(f"index: {summary.published_figures} published figures; demo build (演示数据) "
+                  f"{'stored as run' if summary.index_built else 'unchanged, run'} {summary.index_run}")
+    try:
+        setup_accounts(factory, demo=demo, admin_username=admin_username, admin_password_file=admin_password_file,
+                       interactive=ask and stdin_is_terminal())
+    except ValueError as exc:
+        _fail(str(exc))
 
 
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, db: DbOption = None,
-          workers: int = typer.Option(1, help="worker processes")) -> None:
+          workers: int = typer.Option(1, help="worker processes"), demo: DemoOption = False) -> None:
     """Serve the web application (initialises the database first)."""
     import os
 
@@ -63,7 +89,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, db: DbOption = None,
     if db:
         os.environ["KECHUANG_DATABASE_URL"] = db
         get_settings.cache_clear()
-    init(db)
+    init(db, demo=demo, ask=False)
     console.print(f"kechuang is serving on http://{host}:{port}")
     uvicorn.run("kechuang.web.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning")

@@ -62,3 +62,36 @@ def test_bad_adjustment_exits_2(tmp_path: Path) -> None:
     runner.invoke(app, ["plan", "load", str(FIXTURES / "mini_plan.yaml"), "--db", db])
     res = runner.invoke(app, ["plan", "adjust", "--set", "NOPE:title.zh=x", "--by", "a", "--reason", "b", "--db", db])
     assert res.exit_code == 2 and "no element with code 'NOPE'" in res.output
+
+
+def test_index_build_writes_every_stage_like_coinr(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from tests.conftest import SHARED
+
+    asem = SHARED / "reference" / "coinr-asem"
+    spec = Path(__file__).resolve().parents[2] / "src/kechuang/index/examples/asem_variant_a.yaml"
+    res = runner.invoke(app, ["index", "build", str(asem / "ASEM_iData.csv"), str(asem / "ASEM_iMeta.csv"),
+                              "--spec", str(spec), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    names = sorted(p.name for p in (tmp_path / "out").glob("0*.csv"))
+    assert names == ["01_Raw.csv", "02_Denominated.csv", "03_Imputed.csv", "04_Screened.csv", "05_Treated.csv",
+                     "06_Normalised.csv", "07_Aggregated.csv"]
+    ours = pd.read_csv(tmp_path / "out" / "07_Aggregated.csv").set_index("uCode")
+    ref = pd.read_csv(asem / "A_base_07_Aggregated.csv").set_index("uCode")
+    assert (ours.loc[ref.index, "Index"] - ref["Index"]).abs().max() < 1e-9
+    ranks = pd.read_csv(tmp_path / "out" / "results_ranks.csv").set_index("uCode")
+    ref_ranks = pd.read_csv(asem / "A_base_results_ranks.csv").set_index("uCode")
+    assert (ranks.loc[ref_ranks.index, "Index"] == ref_ranks["Index"]).all()
+
+
+def test_index_build_bad_spec_names_the_path(tmp_path: Path) -> None:
+    from tests.conftest import SHARED
+
+    asem = SHARED / "reference" / "coinr-asem"
+    spec = tmp_path / "bad.yaml"
+    spec.write_text("steps:\n  - step: normalise\n    method: n_nope\n", encoding="utf-8")
+    res = runner.invoke(app, ["index", "build", str(asem / "ASEM_iData.csv"), str(asem / "ASEM_iMeta.csv"),
+                              "--spec", str(spec), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2
+    assert "bad.yaml" in res.output and "steps[0]" in res.output and "n_nope" in res.output

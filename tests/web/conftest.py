@@ -1,4 +1,5 @@
-"""Web fixtures: the bundled plan in a SQLite file, an in-process client, a live server and Chromium."""
+"""Web fixtures: the bundled plan in a SQLite file, an in-process client and a live server (Chromium:
+``tests/support/browser.py``, shared through ``tests/conftest.py``)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,11 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
+from kechuang.bootstrap import load_bundled
 from kechuang.plan import service as plans
-from kechuang.plan.loader import BUNDLED_PLAN, read_plan_file
+from kechuang.plan.loader import read_plan_file
 from kechuang.store.db import make_engine, session_factory, transaction, upgrade
 from kechuang.web.app import create_app
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"]
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +27,7 @@ def yangpu_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     engine = make_engine(url)
     upgrade(engine)
     with transaction(session_factory(engine)) as s:
-        plans.load_plan(s, read_plan_file(BUNDLED_PLAN), source="bundled", by="test")
+        load_bundled(s, by="test")
     engine.dispose()
     return url
 
@@ -57,26 +55,6 @@ def live_server(yangpu_db: str) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        raise RuntimeError("Debian Chromium is missing: `make test` installs it (apt-get install chromium)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    context = browser.new_context(locale="zh-CN")
-    p = context.new_page()
-    yield p
-    context.close()
 
 
 @pytest.fixture

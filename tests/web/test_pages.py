@@ -58,3 +58,9 @@ def test_openapi_and_offline_docs(mini_client: TestClient) -> None:
     docs = mini_client.get("/docs").text
     assert "/static/vendor/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
     assert mini_client.get("/static/vendor/echarts.min.js").status_code == 200
+
+
+def test_task_and_measure_pages_link_to_public_opinions(client: TestClient) -> None:
+    assert 'href="/opinions/task/T1"' in client.get("/tasks/T1").text
+    assert 'href="/opinions/measure/T1.M1"' in client.get("/measures/T1.M1").text
+    assert client.get("/opinions/task/T1").status_code == 200

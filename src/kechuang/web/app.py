@@ -12,8 +12,22 @@ from fastapi.staticfiles import StaticFiles
 from kechuang import __version__
 from kechuang.config import get_settings
 from kechuang.plan.service import PlanNotFound
+from kechuang.reports import web as reports_web
 from kechuang.store.db import make_engine, session_factory, upgrade
-from kechuang.web import api, pages
+from kechuang.web import (
+    admin,
+    api,
+    auth,
+    dashboard,
+    index_page,
+    monitoring_api,
+    opendata,
+    pages,
+    portal,
+    security,
+    supervision_pages,
+    workflow,
+)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -30,8 +44,15 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    security.install(app)  # before the routers: every route gets the session and CSRF checks
     app.include_router(pages.router)
     app.include_router(api.router)
+    for module in (auth, workflow, dashboard, supervision_pages, admin, monitoring_api):
+        app.include_router(module.router)
+    app.include_router(index_page.router)
+    app.include_router(portal.router)
+    app.include_router(opendata.router)
+    app.include_router(reports_web.router)  # plan office: generate evaluation and index reports
 
     @app.get("/docs", include_in_schema=False)
     def swagger() -> HTMLResponse:

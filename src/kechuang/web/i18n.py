@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from kechuang.reports.i18n import REPORT_STRINGS
+from kechuang.web.i18n_monitoring import MONITORING_STRINGS
+from kechuang.web.i18n_portal import PORTAL_STRINGS
+
 LANGS = ("zh", "en")
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -71,6 +75,50 @@ STRINGS: dict[str, dict[str, str]] = {
     "zone_central": {"zh": "中部提升区", "en": "Central upgrading zone"},
     "zone_east": {"zh": "东部战略区", "en": "Eastern strategic zone"},
     "zone_none": {"zh": "全区", "en": "District-wide"},
+    "nav_index": {"zh": "创新指数", "en": "Index"},
+    "comment_on_this": {"zh": "对此提出意见", "en": "Comment on this"},
+    "index_title": {"zh": "杨浦双创综合指数 / 杨浦创新指数", "en": "Yangpu innovation index"},
+    "demo_banner": {"zh": "演示数据：本页“计算值”由演示数据集计算，不是官方指数；官方发布值单独列出并注明来源。",
+                    "en": "Demo data (演示数据): the computed values on this page come from a demo dataset and are "
+                          "not the official index; published values are shown separately with their sources."},
+    "computed": {"zh": "计算值（演示）", "en": "Computed (demo)"},
+    "published": {"zh": "官方发布值", "en": "Published"},
+    "difference": {"zh": "差值", "en": "Difference"},
+    "edition": {"zh": "发布版次", "en": "Edition"},
+    "over_time": {"zh": "综合指数与四个维度", "en": "Composite and four dimensions"},
+    "decomposition": {"zh": "最近一年变化的分解", "en": "What drove the latest change"},
+    "contribution": {"zh": "贡献（点）", "en": "Contribution (points)"},
+    "share_of_change": {"zh": "占变化比重", "en": "Share of change"},
+    "framework": {"zh": "指标体系", "en": "Framework"},
+    "status": {"zh": "状态", "en": "Status"},
+    "status_confirmed": {"zh": "已确认", "en": "confirmed"},
+    "status_reported": {"zh": "见于发布", "en": "reported"},
+    "status_proposed": {"zh": "推测重构", "en": "proposed"},
+    "data_type": {"zh": "数据类型", "en": "Data type"},
+    "dtype_O": {"zh": "统计数据", "en": "statistic"},
+    "dtype_S": {"zh": "问卷感受", "en": "survey"},
+    "dtype_B": {"zh": "互联网大数据", "en": "big data"},
+    "dtype_": {"zh": "—", "en": "—"},
+    "weight": {"zh": "权重", "en": "Weight"},
+    "effective_weight": {"zh": "最终权重", "en": "Effective weight"},
+    "level": {"zh": "层级", "en": "Level"},
+    "method": {"zh": "方法说明", "en": "Method"},
+    "method_note": {"zh": "以2013年为基期（=100），每个指标按“当年值÷2013年值×100”标准化（逆向指标取倒数），"
+                          "再逐级加权算术平均：30个三级指标→11个二级指标→4个维度→综合指数。四个维度与基期来自规划"
+                          "附件名词解释；二级、三级指标名称未公开，为依据公开资料的重构，逐项标注“已确认/见于发布/推测重构”。",
+                    "en": "Base year 2013 = 100: each indicator is normalised as value ÷ 2013 value × 100 (inverted "
+                          "for lower-is-better indicators), then weighted arithmetic means level by level: 30 "
+                          "indicators → 11 → 4 dimensions → the index. The four dimensions and the base year come "
+                          "from the plan's glossary; the lower levels are not public and are reconstructed from "
+                          "public sources, each marked confirmed / reported / proposed."},
+    "growth_statement": {"zh": "由官方发布值计算的年均增长率", "en": "Average annual growth from published values"},
+    "plan_says": {"zh": "规划原文", "en": "The plan says"},
+    "build_info": {"zh": "计算记录", "en": "Build record"},
+    "ranking": {"zh": "最近一年排名（演示单位）", "en": "Latest ranking (demo units)"},
+    "rank": {"zh": "排名", "en": "Rank"},
+    "unit_name": {"zh": "单位", "en": "Unit"},
+    "score": {"zh": "得分", "en": "Score"},
+    "all_editions": {"zh": "全部发布值（含历次修订）", "en": "All published figures (every edition)"},
     "ptype_zone": {"zh": "功能分区", "en": "Zone"},
     "ptype_functional_area": {"zh": "功能区", "en": "Functional area"},
     "ptype_corridor": {"zh": "创新走廊", "en": "Innovation corridor"},
@@ -85,6 +133,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "ptype_platform_site": {"zh": "平台所在地", "en": "Platform site"},
     "ptype_group": {"zh": "载体组合", "en": "Group of carriers"},
 }
+STRINGS.update({k: v for k, v in MONITORING_STRINGS.items() if k not in STRINGS})
+STRINGS.update({k: v for k, v in PORTAL_STRINGS.items() if k not in STRINGS})
+STRINGS.update({k: v for k, v in REPORT_STRINGS.items() if k not in STRINGS})
 
 
 def t(key: str, lang: str) -> str:

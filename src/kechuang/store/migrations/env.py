@@ -6,8 +6,15 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import kechuang.indicators.models  # noqa: F401  (registers tables)
+import kechuang.accounts.models  # noqa: F401  (registers tables)
+import kechuang.audit.models  # noqa: F401
+import kechuang.comments.models  # noqa: F401
+import kechuang.index_results.models  # noqa: F401
+import kechuang.indicators.models  # noqa: F401
+import kechuang.monitoring.models  # noqa: F401
 import kechuang.plan.models  # noqa: F401
+import kechuang.submissions.models  # noqa: F401
+import kechuang.supervision.models  # noqa: F401
 from kechuang.store.base import Base
 
 config = context.config

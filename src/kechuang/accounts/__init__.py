@@ -1,0 +1,1 @@
+"""Organisations (departments, streets, parks), accounts with roles, sessions and login throttling."""

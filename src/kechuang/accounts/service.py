@@ -1,0 +1,251 @@
+"""Accounts and sessions: create, disable, authenticate with throttling, open and resolve sessions.
+
+Passwords are hashed with Argon2id (pwdlib). A session is a random token given to the browser in a
+cookie; the database keeps only its SHA-256, the account, an expiry and the session's CSRF token.
+Disabling an account ends its sessions at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from kechuang.accounts.access import Forbidden, Principal, Role
+from kechuang.accounts.models import ORGANISATION_KINDS, Account, AuthSession, Department, LoginAttempt
+from kechuang.accounts.settings import AccountSettings
+from kechuang.audit.service import record
+from kechuang.store.base import utcnow
+
+HASHER = PasswordHash((Argon2Hasher(),))
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountError(ValueError):
+    """An account that cannot be created or changed as asked (duplicate name, weak password …)."""
+
+
+class LoginFailed(Exception):
+    """Wrong user name or password, or a disabled account (one message for all, not to leak which)."""
+
+
+class LoginThrottled(Exception):
+    """Too many failed logins recently; ``until`` is when the next attempt is allowed."""
+
+    def __init__(self, until: dt.datetime):
+        self.until = until
+        super().__init__(f"too many failed logins; try again after {until.astimezone().strftime('%H:%M')}")
+
+
+def principal_of(account: Account) -> Principal:
+    return Principal(id=account.id, username=account.username, display_name=account.display_name,
+                     role=Role(account.role), department_id=account.department_id)
+
+
+# ---------------------------------------------------------------- organisations and accounts
+
+
+def create_department(session: Session, actor: Principal, *, code: str, name_zh: str, name_en: str = "",
+                      kind: str = "department", is_demo: bool = False) -> Department:
+    """Add a department, street or park (admin only)."""
+    actor.require_role(Role.ADMIN, action="adding an organisation")
+    if kind not in ORGANISATION_KINDS:
+        raise AccountError(f"kind must be one of {', '.join(ORGANISATION_KINDS)}, not {kind!r}")
+    if session.scalar(select(Department).where(Department.code == code)) is not None:
+        raise AccountError(f"an organisation with code {code!r} exists already")
+    dept = Department(code=code, name_zh=name_zh, name_en=name_en, kind=kind, is_demo=is_demo)
+    session.add(dept)
+    session.flush()
+    record(session, actor, "create", "department", dept.id, department_id=dept.id,
+           new={"code": code, "name_zh": name_zh, "kind": kind, "is_demo": is_demo})
+    return dept
+
+
+def departments(session: Session) -> list[Department]:
+    return list(session.scalars(select(Department).order_by(Department.id)))
+
+
+def department_by_code(session: Session, code: str) -> Department:
+    dept = session.scalar(select(Department).where(Department.code == code))
+    if dept is None:
+        raise AccountError(f"no organisation with code {code!r}")
+    return dept
+
+
+def create_account(session: Session, actor: Principal, *, username: str, display_name: str, password: str,
+                   role: Role | str, department_id: int | None = None, is_demo: bool = False) -> Account:
+    """Create an account (admin only). Reporters and reviewers need a department; passwords ≥ 10 characters."""
+    actor.require_role(Role.ADMIN, action="creating an account")
+    role = Role(role)
+    username = username.strip()
+    if not username or len(username) > 80 or any(c.isspace() for c in username):
+        raise AccountError("the user name must be 1–80 characters without spaces")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if role.department_bound and department_id is None:
+        raise AccountError(f"a {role.value} acts for a department: choose one")
+    if not role.department_bound:
+        department_id = None
+    if session.scalar(select(Account).where(func.lower(Account.username) == username.lower())) is not None:
+        raise AccountError(f"the user name {username!r} is taken")
+    account = Account(username=username, display_name=display_name.strip() or username,
+                      password_hash=HASHER.hash(password), role=role.value, department_id=department_id,
+                      is_demo=is_demo)
+    session.add(account)
+    session.flush()
+    record(session, actor, "create", "account", account.id, department_id=department_id,
+           new={"username": username, "role": role.value, "department_id": department_id, "is_demo": is_demo})
+    return account
+
+
+def accounts(session: Session) -> list[Account]:
+    return list(session.scalars(select(Account).order_by(Account.id)))
+
+
+def has_admin(session: Session) -> bool:
+    """Whether an active admin account exists."""
+    return session.scalar(select(Account.id).where(Account.role == Role.ADMIN.value, Account.active).limit(1)) \
+        is not None
+
+
+def set_active(session: Session, actor: Principal, account_id: int, active: bool, reason: str = "") -> Account:
+    """Disable (or re-enable) an account (admin only); disabling ends its sessions. Admins cannot disable
+    themselves, so the plan office is never locked out by accident."""
+    actor.require_role(Role.ADMIN, action="disabling an account")
+    account = session.get(Account, account_id)
+    if account is None:
+        raise AccountError(f"no account {account_id}")
+    if account.id == actor.id and not active:
+        raise Forbidden("an administrator cannot disable their own account")
+    if account.active == active:
+        return account
+    account.active = active
+    if not active:
+        session.execute(delete(AuthSession).where(AuthSession.account_id == account.id))
+    record(session, actor, "enable" if active else "disable", "account", account.id,
+           department_id=account.department_id, field="active", old=not active, new=active, reason=reason)
+    return account
+
+
+def change_password(session: Session, actor: Principal, account_id: int, new_password: str) -> None:
+    """Set a new password: one's own, or anyone's for an admin. Ends the account's other sessions."""
+    if actor.id != account_id:
+        actor.require_role(Role.ADMIN, action="changing another account's password")
+    if len(new_password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    account = session.get(Account, account_id)
+    if account is None:
+        raise AccountError(f"no account {account_id}")
+    account.password_hash = HASHER.hash(new_password)
+    session.execute(delete(AuthSession).where(AuthSession.account_id == account.id))
+    record(session, actor, "change_password", "account", account.id, department_id=account.department_id)
+
+
+# ---------------------------------------------------------------- logging in
+
+
+def _throttle_until(session: Session, column: InstrumentedAttribute[str], value: str, limit: int, window: dt.timedelta,
+                    now: dt.datetime) -> dt.datetime | None:
+    """When ``limit`` failures on ``column == value`` fall inside the window (since the last success), the
+    moment the oldest of them leaves it."""
+    since = now - window
+    last_ok = session.scalar(select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.succeeded.is_(True)))
+    if last_ok is not None and _aware(last_ok) > since:
+        since = _aware(last_ok)
+    failures = list(session.scalars(select(LoginAttempt.at).where(
+        column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since).order_by(LoginAttempt.at)))
+    if len(failures) < limit:
+        return None
+    return _aware(failures[-limit]) + window
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite returns naive datetimes for timezone-aware columns; they are UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def authenticate(session: Session, username: str, password: str, *, ip: str, settings: AccountSettings,
+                 now: dt.datetime | None = None) -> Account:
+    """Check a login and record the attempt.
+
+    Raises LoginThrottled when the account or the address has had ``login_max_failures`` (per account) or
+    ``login_max_failures_per_ip`` failures within ``login_window_minutes`` — even for the right password —
+    and LoginFailed for a wrong name or password or a disabled account. The password hash is upgraded
+    when the hasher's parameters have changed.
+    """
+    now = now or utcnow()
+    username = username.strip()
+    window = dt.timedelta(minutes=settings.login_window_minutes)
+    blocked = [until for until in (
+        _throttle_until(session, LoginAttempt.username, username.lower(), settings.login_max_failures, window, now),
+        _throttle_until(session, LoginAttempt.ip, ip, settings.login_max_failures_per_ip, window, now) if ip else None,
+    ) if until is not None]
+    if blocked:
+        session.add(LoginAttempt(username=username.lower(), ip=ip, at=now, succeeded=False))
+        raise LoginThrottled(max(blocked))
+    account = session.scalar(select(Account).where(func.lower(Account.username) == username.lower()))
+    ok, new_hash = (False, None)
+    if account is not None:
+        ok, new_hash = HASHER.verify_and_update(password, account.password_hash)
+    else:
+        HASHER.hash(password)  # spend the same time as a real check, so names cannot be probed by timing
+    succeeded = account is not None and ok and account.active
+    session.add(LoginAttempt(username=username.lower(), ip=ip, at=now, succeeded=succeeded))
+    if account is None or not succeeded:
+        raise LoginFailed("wrong user name or password, or the account is disabled")
+    if new_hash is not None:
+        account.password_hash = new_hash
+    return account
+
+
+@dataclass(frozen=True)
+class OpenedSession:
+    token: str
+    csrf_token: str
+    expires_at: dt.datetime
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(session: Session, account: Account, settings: AccountSettings,
+                 now: dt.datetime | None = None) -> OpenedSession:
+    """Start a login session for ``account``; returns the cookie token (only its digest is stored)."""
+    now = now or utcnow()
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    expires = now + dt.timedelta(hours=settings.session_hours)
+    session.execute(delete(AuthSession).where(AuthSession.expires_at < now))
+    session.add(AuthSession(token_hash=_digest(token), account_id=account.id, csrf_token=csrf, created_at=now,
+                            expires_at=expires))
+    session.flush()
+    return OpenedSession(token, csrf, expires)
+
+
+@dataclass(frozen=True)
+class ResolvedSession:
+    principal: Principal
+    csrf_token: str
+    department_name: str
+
+
+def resolve_session(session: Session, token: str, now: dt.datetime | None = None) -> ResolvedSession | None:
+    """The principal behind a cookie token, or None when it is unknown, expired or its account disabled."""
+    now = now or utcnow()
+    row = session.scalar(select(AuthSession).where(AuthSession.token_hash == _digest(token)))
+    if row is None or _aware(row.expires_at) <= now or not row.account.active:
+        return None
+    account = row.account
+    return ResolvedSession(principal_of(account), row.csrf_token,
+                           account.department.name_zh if account.department else "")
+
+
+def close_session(session: Session, token: str) -> None:
+    """Log out: forget the session of ``token``."""
+    session.execute(delete(AuthSession).where(AuthSession.token_hash == _digest(token)))

@@ -1,0 +1,185 @@
+"""`kechuang report …`: build the evaluation packs and the index report (Word, PDF, Excel annex, HTML), and
+accept the proposed plan adjustments of an evaluation as a new plan version."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kechuang.config import get_settings
+from kechuang.plan import service as plans
+from kechuang.reports.model import FORMATS, ReportError, content_hash
+from kechuang.store.db import make_engine, session_factory, transaction, upgrade
+
+if TYPE_CHECKING:
+    from kechuang.reports.service import Pack
+
+# The report builders (matplotlib, WeasyPrint) are imported inside the commands, so that the other
+# `kechuang` commands start without loading them.
+
+report_app = typer.Typer(help="Evaluation reports: mid-term, final and the annual index report "
+                              "(Word, PDF, Excel annex, HTML).", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: KECHUANG_DATABASE_URL "
+                                                         "or the SQLite file var/kechuang.db)")]
+OutOption = Annotated[Path, typer.Option("--out", help="folder for the report packs (one sub-folder per report)")]
+AsOfOption = Annotated[str | None, typer.Option("--as-of", help="date the supervision statuses are judged on "
+                                                              "(YYYY-MM-DD, default today)")]
+FormatOption = Annotated[list[str] | None, typer.Option("--format", help="docx, pdf, xlsx or html "
+                                                                        "(repeatable; default all four)")]
+PlanOption = Annotated[str | None, typer.Option("--plan", help="plan code (default: the first plan)")]
+
+
+def _factory(db: str | None):  # type: ignore[no-untyped-def]
+    engine = make_engine(db or get_settings().resolved_database_url())
+    upgrade(engine)
+    return session_factory(engine)
+
+
+def _fail(message: str) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        _fail(f"--as-of {value!r}: expected a date YYYY-MM-DD")
+    return None
+
+
+def _run(kind: str, year: int | None, out: Path, db: str | None, as_of: str | None, formats: list[str] | None,
+         plan: str | None) -> None:
+    from kechuang.reports.service import generate
+
+    chosen = tuple(formats or FORMATS)
+    factory = _factory(db)
+    try:
+        with factory() as s:
+            pack = generate(s, kind, year, out, as_of=_date(as_of), formats=chosen, plan_code=plan)
+    except (ReportError, plans.PlanNotFound) as exc:
+        _fail(str(exc))
+        return
+    _print(pack)
+
+
+def _print(pack: Pack) -> None:
+    console.print(f"[bold]{pack.title}[/bold]" + (" [red](含演示数据)[/red]" if pack.demo else ""))
+    console.print(f"content SHA-256 {pack.content_sha256}  generated {pack.generated_at}", highlight=False)
+    for fmt, path in pack.files.items():
+        console.print(f"  {fmt:5} {path}", highlight=False)
+    if pack.proposals:
+        console.print(f"{len(pack.proposals)} proposed adjustment(s): "
+                      + ", ".join(f"{p['id']} {p['element_code']}" for p in pack.proposals)
+                      + " — accept with `kechuang report accept`")
+
+
+@report_app.command("midterm")
+def midterm(year: Annotated[int | None, typer.Option("--year", help="evaluation year (default: mid-period)")] = None,
+            out: OutOption = Path("reports"), db: DbOption = None, as_of: AsOfOption = None,
+            format: FormatOption = None, plan: PlanOption = None) -> None:
+    """The mid-term evaluation pack (中期评估) as of YEAR."""
+    _run("midterm", year, out, db, as_of, format, plan)
+
+
+@report_app.command("final")
+def final(year: Annotated[int | None, typer.Option("--year", help="evaluation year (default: the plan's end)")] = None,
+          out: OutOption = Path("reports"), db: DbOption = None, as_of: AsOfOption = None,
+          format: FormatOption = None, plan: PlanOption = None) -> None:
+    """The final evaluation pack (终期评估), by default as of the plan's end year."""
+    _run("final", year, out, db, as_of, format, plan)
+
+
+@report_app.command("index")
+def index(year: Annotated[int | None, typer.Option("--year", help="data year (default: the latest)")] = None,
+          out: OutOption = Path("reports"), db: DbOption = None, as_of: AsOfOption = None,
+          format: FormatOption = None, plan: PlanOption = None) -> None:
+    """The annual innovation index report for the data year YEAR."""
+    _run("index", year, out, db, as_of, format, plan)
+
+
+@report_app.command("accept")
+def accept(
+    kind: Annotated[str, typer.Option("--kind", help="midterm or final")] = "midterm",
+    year: Annotated[int | None, typer.Option("--year", help="evaluation year")] = None,
+    proposal: Annotated[list[str] | None, typer.Option("--proposal", help="proposal id, e.g. P1 "
+                                                                          "(repeatable; default all)")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="ID:FIELD=VALUE, accept another value than "
+                                                                 "proposed, e.g. P1:value_max=2.5")] = None,
+    by: Annotated[str, typer.Option("--by", help="who accepts (recorded in the new plan version)")] = "",
+    reason: Annotated[str, typer.Option("--reason", help="why (e.g. the meeting that decided)")] = "",
+    expect: Annotated[str | None, typer.Option("--expect", help="content SHA-256 (or its start) of the report the "
+                                                                "decision was taken on; refused if the data "
+                                                                "have changed since")] = None,
+    as_of: AsOfOption = None, db: DbOption = None, plan: PlanOption = None,
+) -> None:
+    """Accept proposed plan adjustments of an evaluation: writes a new plan version (规划调整)."""
+    from kechuang.reports.adjustments import accept_adjustments
+    from kechuang.reports.service import build_report
+
+    values: dict[str, dict[str, float]] = {}
+    for item in set_ or []:
+        lhs, sep, raw = item.partition("=")
+        pid, colon, field = lhs.partition(":")
+        try:
+            if not sep or not colon:
+                raise ValueError(item)
+            values.setdefault(pid, {})[field] = float(raw)
+        except ValueError:
+            _fail(f"--set {item!r}: expected ID:FIELD=NUMBER, e.g. P1:value_max=2")
+    factory = _factory(db)
+    try:
+        with transaction(factory) as s:
+            report = build_report(s, kind, year, as_of=_date(as_of), plan_code=plan)
+            digest = content_hash(report)
+            if expect and not digest.startswith(expect.lower()):
+                _fail(f"the {kind} report now has content SHA-256 {digest[:12]}…, not {expect}: the data changed "
+                      "since; rebuild the report and review the proposals again")
+            if not report.proposals:
+                _fail(f"the {kind} evaluation of {report.year} proposes no adjustment")
+            version = accept_adjustments(s, report.proposals, by=by, reason=reason, accepted=proposal,
+                                         values=values, source=f"{report.title}（内容 SHA-256 {digest[:12]}）",
+                                         plan_code=plan)
+            number, why = version.number, version.reason
+    except (ReportError, plans.AdjustmentError, plans.PlanNotFound) as exc:
+        _fail(str(exc))
+        return
+    console.print(f"adjusted: new plan version {number} — {why}", highlight=False)
+
+
+@report_app.command("proposals")
+def proposals(kind: Annotated[str, typer.Option("--kind", help="midterm or final")] = "midterm",
+              year: Annotated[int | None, typer.Option("--year", help="evaluation year")] = None,
+              as_of: AsOfOption = None, db: DbOption = None, plan: PlanOption = None,
+              as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
+    """List the plan adjustments an evaluation proposes (without writing files)."""
+    from kechuang.reports.service import build_report
+
+    factory = _factory(db)
+    try:
+        with factory() as s:
+            report = build_report(s, kind, year, as_of=_date(as_of), plan_code=plan)
+    except (ReportError, plans.PlanNotFound) as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        console.print_json(json.dumps({"content_sha256": content_hash(report), "proposals": report.proposals},
+                                      ensure_ascii=False))
+        return
+    table = Table("id", "element", "change", "basis")
+    for p in report.proposals:
+        table.add_row(p["id"], p["element_code"],
+                      "; ".join(f"{c['field']} {c['current']} → {c['proposed']}" for c in p["changes"]), p["basis_zh"])
+    console.print(table)
+    console.print(f"content SHA-256 {content_hash(report)}", highlight=False)

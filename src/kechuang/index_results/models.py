@@ -1,0 +1,97 @@
+"""Tables of stored index builds.
+
+A run records what it was built from — the spec (JSON) and SHA-256 hashes of the iData and iMeta
+tables — so that a result can be regenerated and checked. Pages read these tables; they never compute.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kechuang.store.base import Base, utcnow
+
+
+class IndexRun(Base):
+    __tablename__ = "index_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework: Mapped[str] = mapped_column(String(100), index=True)
+    title_zh: Mapped[str] = mapped_column(Text)
+    title_en: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+    is_demo: Mapped[bool] = mapped_column(Boolean)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    data_hash: Mapped[str] = mapped_column(String(64))
+    meta_hash: Mapped[str] = mapped_column(String(64))
+    spec_hash: Mapped[str] = mapped_column(String(64))
+    engine_version: Mapped[str] = mapped_column(String(40))
+    data_source: Mapped[str] = mapped_column(Text, default="")
+    index_code: Mapped[str] = mapped_column(String(100))
+    focus_unit: Mapped[str] = mapped_column(String(100))
+
+    nodes: Mapped[list[IndexNode]] = relationship(order_by="IndexNode.position", cascade="all, delete-orphan")
+
+
+class IndexNode(Base):
+    """A node of the framework as used by a run (indicator or aggregate) with its provenance label."""
+
+    __tablename__ = "index_node"
+    __table_args__ = (Index("ix_index_node_run_code", "run_id", "code", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("index_run.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(100))
+    level: Mapped[int] = mapped_column(Integer)
+    parent: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    name_zh: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[float] = mapped_column(Float)
+    effective_weight: Mapped[float] = mapped_column(Float)
+    direction: Mapped[int] = mapped_column(Integer, default=1)
+    unit: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(40), default="")
+    data_type: Mapped[str] = mapped_column(String(10), default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+
+
+class IndexScore(Base):
+    """Score and rank of one code for one unit and year in a run."""
+
+    __tablename__ = "index_score"
+    __table_args__ = (Index("ix_index_score_run_code_unit", "run_id", "code", "unit"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("index_run.id", ondelete="CASCADE"))
+    unit: Mapped[str] = mapped_column(String(100))
+    unit_name: Mapped[str] = mapped_column(Text, default="")
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    code: Mapped[str] = mapped_column(String(100))
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class IndexContribution(Base):
+    """Contribution of a child to the change of its parent between two consecutive years (focus unit)."""
+
+    __tablename__ = "index_contribution"
+    __table_args__ = (Index("ix_index_contribution_run_parent", "run_id", "parent", "year_to"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("index_run.id", ondelete="CASCADE"))
+    unit: Mapped[str] = mapped_column(String(100))
+    parent: Mapped[str] = mapped_column(String(100))
+    child: Mapped[str] = mapped_column(String(100))
+    year_from: Mapped[int] = mapped_column(Integer)
+    year_to: Mapped[int] = mapped_column(Integer)
+    weight: Mapped[float] = mapped_column(Float)
+    start: Mapped[float | None] = mapped_column(Float, nullable=True)
+    end: Mapped[float | None] = mapped_column(Float, nullable=True)
+    contribution: Mapped[float | None] = mapped_column(Float, nullable=True)
+    share_pct: Mapped[float | None] = mapped_column(Float, nullable=True)
+    parent_change: Mapped[float | None] = mapped_column(Float, nullable=True)

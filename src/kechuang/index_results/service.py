@@ -1,0 +1,276 @@
+"""Build the index with the engine and store the result; store and read the published official series.
+
+``build_and_store`` is the one place the product computes an index: it runs ``kechuang.index.build`` on
+(iData, iMeta, spec), hashes the inputs, and writes the framework, every score and rank, and the
+decomposition of every year's change (focus unit) in one transaction. Pages only read what it wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from kechuang import __version__
+from kechuang.index.io import read_idata, read_imeta, read_table
+from kechuang.index.pipeline import Result, build
+from kechuang.index.results import decompose_change
+from kechuang.index.spec import Spec, dump_spec, load_spec
+from kechuang.index_results.models import IndexContribution, IndexNode, IndexRun, IndexScore
+from kechuang.indicators.models import Indicator, Observation
+
+YANGPU_INDEX_DIR = Path(__file__).resolve().parent.parent / "data" / "yangpu" / "index"
+YANGPU_FRAMEWORK = "yangpu"
+PUBLISHED_PREFIX = "IDX_"
+
+
+def frame_hash(frame: pd.DataFrame) -> str:
+    """SHA-256 of a table written as CSV with full float precision (same table, same hash)."""
+    return hashlib.sha256(frame.to_csv(index=False, float_format="%.17g").encode("utf-8")).hexdigest()
+
+
+def spec_hash(spec: Spec) -> str:
+    return hashlib.sha256(dump_spec(spec).encode("utf-8")).hexdigest()
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value) else float(value)
+
+
+def _text(row: pd.Series, column: str) -> str:
+    value = row.get(column)
+    return "" if value is None or pd.isna(value) else str(value)
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """What to build and how to label it."""
+
+    framework: str
+    title_zh: str
+    title_en: str
+    index_code: str
+    focus_unit: str
+    is_demo: bool
+    data_source: str
+
+
+def build_and_store(session: Session, data: pd.DataFrame, meta: pd.DataFrame, spec: Spec, req: BuildRequest,
+                    *, by: str, labels: pd.DataFrame | None = None) -> IndexRun:
+    """Build the index and store the run (see module docstring). ``labels`` is the raw iMeta table whose
+    extra columns (iName_en, Status, DataType, Evidence) label the framework nodes."""
+    result = build(data, meta, spec)
+    run = IndexRun(
+        framework=req.framework, title_zh=req.title_zh, title_en=req.title_en, created_by=by, is_demo=req.is_demo,
+        spec=json.loads(json.dumps(result.spec.to_dict())),
+        data_hash=frame_hash(result.data), meta_hash=frame_hash(result.meta), spec_hash=spec_hash(result.spec),
+        engine_version=__version__, data_source=req.data_source, index_code=req.index_code, focus_unit=req.focus_unit,
+    )
+    session.add(run)
+    session.flush()
+    _store_nodes(session, run, result, labels if labels is not None else meta)
+    _store_scores(session, run, result)
+    _store_contributions(session, run, result)
+    return run
+
+
+def _store_nodes(session: Session, run: IndexRun, result: Result, labels: pd.DataFrame) -> None:
+    lab = labels.set_index("iCode")
+    eff = result.weights.set_index("iCode")
+    rows = []
+    for pos, code in enumerate(result.structure.codes):
+        row = lab.loc[code] if code in lab.index else pd.Series(dtype=object)
+        rows.append(dict(
+            run_id=run.id, position=pos, code=code, level=result.structure.level[code],
+            parent=result.structure.parent[code], name_zh=_text(row, "iName") or code, name_en=_text(row, "iName_en"),
+            weight=float(eff.loc[code, "Weight"]) if code in eff.index else result.structure.weight[code],
+            effective_weight=float(eff.loc[code, "EffWeight"]) if code in eff.index else 1.0,
+            direction=result.structure.direction[code], unit=_text(row, "Unit"), status=_text(row, "Status"),
+            data_type=_text(row, "DataType"), evidence=" ".join(filter(None, [_text(row, "Evidence"),
+                                                                              _text(row, "EvidenceURL")])),
+        ))
+    session.execute(insert(IndexNode), rows)
+
+
+def _store_scores(session: Session, run: IndexRun, result: Result) -> None:
+    scores, ranks = result.scores, result.ranks
+    names = dict(zip(result.data["uCode"], result.data.get("uName", result.data["uCode"]), strict=False))
+    has_time = "Time" in scores.columns
+    rows = []
+    for code in result.structure.codes:
+        for i in range(len(scores)):
+            unit = str(scores["uCode"].iat[i])
+            rank = ranks[code].iat[i]
+            rows.append(dict(run_id=run.id, unit=unit, unit_name=str(names.get(unit, unit)),
+                             year=int(scores["Time"].iat[i]) if has_time else None, code=code,
+                             score=_num(scores[code].iat[i]), rank=None if pd.isna(rank) else int(rank)))
+    session.execute(insert(IndexScore), rows)
+
+
+def _store_contributions(session: Session, run: IndexRun, result: Result) -> None:
+    """Decompose each year's change of every aggregate of the focus unit into its children's contributions
+    (exact for the weighted arithmetic mean; stored only for a panel)."""
+    scores = result.scores
+    if "Time" not in scores.columns:
+        return
+    focus = scores[scores["uCode"] == run.focus_unit]
+    years = sorted(int(y) for y in focus["Time"].unique())
+    rows = []
+    for parent in result.structure.aggregates:
+        weights = result.child_weights(parent)
+        for y0, y1 in zip(years, years[1:], strict=False):
+            dec = decompose_change(focus, weights, parent, y0, y1)
+            for rec in dec.to_dict("records"):
+                rows.append(dict(run_id=run.id, unit=run.focus_unit, parent=parent, child=rec["iCode"], year_from=y0,
+                                 year_to=y1, weight=float(rec["weight"]), start=_num(rec["start"]),
+                                 end=_num(rec["end"]), contribution=_num(rec["contribution"]),
+                                 share_pct=_num(rec["share_pct"]), parent_change=_num(rec["parent_change"])))
+    if rows:
+        session.execute(insert(IndexContribution), rows)
+
+
+# ------------------------------------------------------------------ the bundled Yangpu index
+
+
+def build_yangpu_demo(session: Session, *, by: str) -> tuple[IndexRun, bool]:
+    """Build the bundled Yangpu index on its demo data (演示数据) unless a run of the same inputs exists.
+
+    Returns the run and whether it was newly built.
+    """
+    meta = read_imeta(YANGPU_INDEX_DIR / "iMeta.csv")
+    data = read_idata(YANGPU_INDEX_DIR / "demo_iData.csv", meta)
+    spec = load_spec(YANGPU_INDEX_DIR / "spec.yaml")
+    hashes = (frame_hash(data), frame_hash(meta), spec_hash(spec))
+    for run in session.scalars(select(IndexRun).where(IndexRun.framework == YANGPU_FRAMEWORK)):
+        if (run.data_hash, run.meta_hash, run.spec_hash) == hashes:
+            return run, False
+    req = BuildRequest(framework=YANGPU_FRAMEWORK, title_zh="杨浦创新指数（演示数据）",
+                       title_en="Yangpu innovation index (demo data)", index_code="YPI", focus_unit="YP",
+                       is_demo=True, data_source="bundled: data/yangpu/index/demo_iData.csv (演示数据)")
+    run = build_and_store(session, data, meta, spec, req, by=by, labels=read_table(YANGPU_INDEX_DIR / "iMeta.csv"))
+    return run, True
+
+
+def load_published(session: Session, plan_id: int, path: Path | None = None) -> int:
+    """Store the published official Yangpu index figures (composite and sub-indices, every edition) as
+    observations with source_kind ``published``; values derived from growth rates are not stored.
+
+    Idempotent (observations are keyed by edition and year). Returns the number of figures stored.
+    """
+    table = read_table(path or YANGPU_INDEX_DIR / "published.csv")
+    table = table[(table["series"].str.startswith("Yangpu")) & (~table["derived"].astype(str).str.lower().eq("true"))
+                  & table["iCode"].notna()]
+    names = {"composite": ("杨浦双创综合指数 / 杨浦创新指数（官方发布）", "Yangpu index (published)")}
+    indicators: dict[str, Indicator] = {
+        i.code: i for i in session.scalars(select(Indicator).where(Indicator.plan_id == plan_id,
+                                                                   Indicator.code.startswith(PUBLISHED_PREFIX)))
+    }
+    stored = 0
+    for row in table.to_dict("records"):
+        code = PUBLISHED_PREFIX + str(row["iCode"])
+        ind = indicators.get(code)
+        if ind is None:
+            zh, en = names.get(str(row["measure"]), (f"{row['measure']}（官方发布）", f"{row['measure']} (published)"))
+            ind = Indicator(plan_id=plan_id, code=code, name_zh=zh, name_en=en, unit_zh="指数（2013=100）",
+                            unit_en="index (2013 = 100)", direction=1)
+            session.add(ind)
+            session.flush()
+            indicators[code] = ind
+        edition = str(row["edition"]) if not pd.isna(row["edition"]) else "plan text"
+        ref = f"published:{edition}:{int(row['data_year'])}"
+        obs = session.scalar(select(Observation).where(Observation.indicator_id == ind.id, Observation.ref == ref))
+        if obs is None:
+            obs = Observation(indicator_id=ind.id, ref=ref, source_kind="published")
+            session.add(obs)
+        obs.year = int(row["data_year"])
+        obs.value = float(row["value"])
+        obs.scope_zh = f"{row['version_label']}，{edition} 发布"
+        obs.scope_en = f"{row['version_label']}, edition {edition}"
+        obs.source = str(row["source_url"])
+        obs.quote = " ".join(str(row[c]) for c in ("quote", "note") if not pd.isna(row.get(c)))
+        stored += 1
+    session.flush()
+    return stored
+
+
+# ------------------------------------------------------------------ reading
+
+
+def latest_run(session: Session, framework: str = YANGPU_FRAMEWORK) -> IndexRun | None:
+    return session.scalar(select(IndexRun).where(IndexRun.framework == framework).order_by(IndexRun.id.desc()).limit(1))
+
+
+Series = dict[str, list[tuple[int, float | None]]]
+
+
+def series(session: Session, run: IndexRun, codes: list[str], unit: str | None = None) -> Series:
+    """(year, score) of each code for one unit (default: the run's focus unit), by year."""
+    stmt = (select(IndexScore.code, IndexScore.year, IndexScore.score)
+            .where(IndexScore.run_id == run.id, IndexScore.unit == (unit or run.focus_unit), IndexScore.code.in_(codes))
+            .order_by(IndexScore.year))
+    out: dict[str, list[tuple[int, float | None]]] = {c: [] for c in codes}
+    for code, year, score in session.execute(stmt):
+        out[code].append((int(year), score))
+    return out
+
+
+def scores(session: Session, run: IndexRun, code: str | None = None, unit: str | None = None,
+           year: int | None = None) -> list[IndexScore]:
+    """Stored scores of a run, optionally of one code, unit and/or year."""
+    stmt = select(IndexScore).where(IndexScore.run_id == run.id)
+    for column, value in ((IndexScore.code, code), (IndexScore.unit, unit), (IndexScore.year, year)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return list(session.scalars(stmt.order_by(IndexScore.code, IndexScore.unit, IndexScore.year)))
+
+
+def latest_scores(session: Session, run: IndexRun, code: str) -> list[IndexScore]:
+    """Scores and ranks of all units on ``code`` in the latest year of the run, best first."""
+    year = session.scalar(select(IndexScore.year).where(IndexScore.run_id == run.id).order_by(IndexScore.year.desc())
+                          .limit(1))
+    return list(session.scalars(select(IndexScore).where(IndexScore.run_id == run.id, IndexScore.code == code,
+                                                          IndexScore.year == year).order_by(IndexScore.rank)))
+
+
+def contributions(session: Session, run: IndexRun, parent: str, year_to: int | None = None) -> list[IndexContribution]:
+    """Children's contributions to the change of ``parent`` into ``year_to`` (default: the latest year)."""
+    if year_to is None:
+        year_to = session.scalar(select(IndexContribution.year_to).where(IndexContribution.run_id == run.id)
+                                 .order_by(IndexContribution.year_to.desc()).limit(1))
+    return list(session.scalars(select(IndexContribution).where(
+        IndexContribution.run_id == run.id, IndexContribution.parent == parent,
+        IndexContribution.year_to == year_to).order_by(IndexContribution.id)))
+
+
+@dataclass(frozen=True)
+class PublishedFigure:
+    year: int
+    value: float
+    edition: str
+    label: str
+    source: str
+    quote: str
+
+
+def published(session: Session, plan_id: int, icode: str) -> list[PublishedFigure]:
+    """Every published figure of a framework node (all editions), by year then edition."""
+    stmt = (select(Observation).join(Observation.indicator)
+            .where(Indicator.plan_id == plan_id, Indicator.code == PUBLISHED_PREFIX + icode,
+                   Observation.source_kind == "published").order_by(Observation.year, Observation.ref))
+    return [PublishedFigure(o.year, o.value, o.ref.split(":")[1], o.scope_zh, o.source, o.quote)
+            for o in session.scalars(stmt)]
+
+
+def published_latest(figures: list[PublishedFigure]) -> dict[int, PublishedFigure]:
+    """For each year the figure of the newest edition (editions are ISO dates; 'plan text' sorts first)."""
+    out: dict[int, PublishedFigure] = {}
+    for f in sorted(figures, key=lambda f: (f.year, f.edition if f.edition[:1].isdigit() else "")):
+        out[f.year] = f
+    return out

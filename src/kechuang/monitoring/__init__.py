@@ -1,0 +1,1 @@
+"""Indicator monitoring settings (owner, baseline, targets, rule), progress assessment and the dashboard."""

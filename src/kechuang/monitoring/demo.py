@@ -1,0 +1,146 @@
+"""The demonstration setup of ``kechuang init --demo`` (演示数据): organisations, one account per role,
+monitoring settings with illustrative targets, an open reporting period and supervision items.
+
+Everything created here is flagged ``is_demo`` and shown as 演示数据. The baselines are not invented: they
+are the plan text's own figures for 2020 (the facts loaded with the plan), quoted as their source. The
+targets, owners, task links, deadlines and account passwords are illustrative only. Indicators are found
+by their Chinese name, so the setup works on any plan that has them and skips those it lacks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kechuang.accounts import service as accounts
+from kechuang.accounts.access import SYSTEM, Role
+from kechuang.accounts.models import Account, Department
+from kechuang.indicators.models import Indicator, Observation
+from kechuang.monitoring import service as monitoring
+from kechuang.plan import service as plans
+from kechuang.submissions import service as submissions
+from kechuang.supervision import service as supervision
+
+DEMO_PASSWORD = "kechuang-demo"
+DEMO_NOTE = "演示数据：示意目标，非规划原文"
+
+DEPARTMENTS = (  # code, name_zh, name_en, kind
+    ("KW", "区科委（演示）", "District S&T Commission (demo)", "department"),
+    ("SW", "区商务委（演示）", "District Commerce Commission (demo)", "department"),
+    ("FGW", "区发展改革委（演示）", "District Development and Reform Commission (demo)", "department"),
+    ("WJC", "五角场街道（演示）", "Wujiaochang Street (demo)", "street"),
+    ("CYCG", "长阳创谷园区（演示）", "Changyang Campus park (demo)", "park"),
+)
+
+ACCOUNTS = (  # username, display name, role, department code
+    ("demo-admin", "规划办管理员（演示）", Role.ADMIN, None),
+    ("demo-approver", "规划办审批人（演示）", Role.APPROVER, None),
+    ("demo-viewer", "区领导（演示）", Role.VIEWER, None),
+    ("demo-kw-reporter", "区科委填报员（演示）", Role.REPORTER, "KW"),
+    ("demo-kw-reviewer", "区科委审核人（演示）", Role.REVIEWER, "KW"),
+    ("demo-sw-reporter", "区商务委填报员（演示）", Role.REPORTER, "SW"),
+    ("demo-sw-reviewer", "区商务委审核人（演示）", Role.REVIEWER, "SW"),
+)
+
+
+@dataclass(frozen=True)
+class DemoIndicator:
+    name_zh: str
+    owner: str
+    tasks: tuple[int, ...]
+    targets: tuple[tuple[int, float], ...]
+    valid_min: float
+    valid_max: float
+    max_change_pct: float
+    rule: str = "elapsed"
+
+
+INDICATORS = (
+    DemoIndicator("每万人发明专利拥有量", "KW", (2,), ((2025, 150.0),), 0, 1000, 30),
+    DemoIndicator("高新技术企业", "KW", (5,), ((2025, 1500.0),), 0, 100000, 30),
+)
+
+# task number → (lead, co-operating, days from today to the deadline); negative: already overdue. Each item
+# gets one milestone 90 days before its deadline.
+SUPERVISION = {1: ("KW", ("SW",), 180), 2: ("KW", ("FGW",), -30), 4: ("SW", ("KW",), 5), 5: ("SW", ("CYCG",), 270),
+               6: ("FGW", ("WJC",), 365), 7: ("KW", ("CYCG", "WJC"), 90)}
+MILESTONE_LEAD_DAYS = 90
+
+
+@dataclass
+class DemoReport:
+    created: bool
+    accounts: list[str] = field(default_factory=list)
+    indicators: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    items: int = 0
+
+
+def seed_demo(session: Session, today: dt.date, plan_code: str | None = None,
+              period_year: int | None = None) -> DemoReport:
+    """Create the demonstration setup once (nothing is done when its departments exist already).
+
+    The open reporting period is ``period_year``, by default the last full year (at most the plan's end
+    year), due 30 days from ``today``; supervision deadlines are set around ``today`` so that some are
+    overdue, some approaching and some not.
+    """
+    if session.scalar(select(Department).where(Department.code == DEPARTMENTS[0][0])) is not None:
+        return DemoReport(created=False)
+    report = DemoReport(created=True)
+    version = plans.latest_version(session, plan_code)
+    plan_id = version.plan_id
+    depts = {code: accounts.create_department(session, SYSTEM, code=code, name_zh=zh, name_en=en, kind=kind,
+                                              is_demo=True)
+             for code, zh, en, kind in DEPARTMENTS}
+    for username, name, role, dept in ACCOUNTS:
+        if session.scalar(select(Account).where(Account.username == username)) is None:
+            accounts.create_account(session, SYSTEM, username=username, display_name=name, password=DEMO_PASSWORD,
+                                    role=role, department_id=depts[dept].id if dept else None, is_demo=True)
+            report.accounts.append(username)
+    tasks = {e.attrs.get("number"): e.code for e in plans.elements(session, version, "task")}
+    first_year = int(version.document["plan"]["period_start"])
+    for spec in INDICATORS:
+        ind = session.scalar(select(Indicator).where(Indicator.plan_id == plan_id, Indicator.name_zh == spec.name_zh))
+        if ind is None:
+            report.skipped.append(spec.name_zh)
+            continue
+        base = session.scalar(select(Observation).where(
+            Observation.indicator_id == ind.id, Observation.source_kind == "plan_text",
+            Observation.year == first_year - 1, Observation.period.is_(None)))
+        monitoring.update_profile(session, SYSTEM, ind, {
+            "owner_department_id": depts[spec.owner].id, "frequency": "annual", "kind": "plan",
+            "baseline_year": None if base is None else base.year,
+            "baseline_value": None if base is None else base.value,
+            "baseline_source": "" if base is None else f"{base.source}：{base.quote}",
+            "binding": "guiding", "method": "level", "rule": spec.rule,
+            "rule_reason_zh": "水平法目标，按序时进度评估（演示设置）",
+            "rule_reason_en": "A level target, assessed by elapsed time (demo setting)",
+            "valid_min": spec.valid_min, "valid_max": spec.valid_max, "max_change_pct": spec.max_change_pct,
+            "is_demo": True}, reason="demo setup")
+        for year, value in spec.targets:
+            monitoring.set_target(session, SYSTEM, ind, year, value, is_demo=True, note=DEMO_NOTE)
+        for number in spec.tasks:
+            if number in tasks:
+                monitoring.link_indicator(session, SYSTEM, ind, tasks[number], is_demo=True)
+        report.indicators.append(ind.code)
+    year = period_year or min(today.year - 1, int(version.document["plan"]["period_end"]))
+    submissions.open_period(session, SYSTEM, plan_id=plan_id, code=str(year), label_zh=f"{year}年度",
+                            label_en=str(year), due_on=today + dt.timedelta(days=30))
+    for number, (lead, co, days) in SUPERVISION.items():
+        if number not in tasks:
+            continue
+        measures = plans.elements(session, version, "measure", tasks[number])
+        if not measures:
+            continue
+        m = measures[0]
+        deadline = today + dt.timedelta(days=days)
+        supervision.create_item(
+            session, SYSTEM, plan_id=plan_id, element_code=m.code, title_zh=m.title_zh, title_en=m.title_en,
+            lead_department_id=depts[lead].id, co_department_ids=tuple(depts[c].id for c in co), deadline=deadline,
+            milestones=(("形成工作方案（演示）", deadline - dt.timedelta(days=MILESTONE_LEAD_DAYS)),),
+            is_demo=True)
+        report.items += 1
+    return report

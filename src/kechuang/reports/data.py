@@ -1,0 +1,274 @@
+"""Reading what a report needs from the services, as of an evaluation year and date.
+
+Nothing here computes a verdict of its own: indicator statuses come from ``kechuang.progress`` with the
+inputs ``kechuang.monitoring`` gathers, supervision statuses from ``kechuang.supervision``, index figures
+from ``kechuang.index_results``, opinions from ``kechuang.comments``. The one addition is the cut-off:
+an evaluation of year Y uses the observations of years up to Y only (:func:`indicator_progress_as_of`,
+which otherwise follows ``monitoring.progress.indicator_progress`` step for step).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from kechuang.comments.models import Comment
+from kechuang.comments.service import summary as comment_summary
+from kechuang.indicators.models import Indicator, Observation
+from kechuang.monitoring.models import IndicatorProfile, IndicatorTarget
+from kechuang.monitoring.progress import IndicatorProgress, assessed_observations, final_years
+from kechuang.monitoring.service import links, profile_of, profiles
+from kechuang.plan import service as plans
+from kechuang.plan.models import PlanElement, PlanVersion
+from kechuang.progress import (
+    Assessment,
+    Binding,
+    Direction,
+    Method,
+    Point,
+    ProgressConfig,
+    RollUp,
+    Rule,
+    Series,
+    Standing,
+    Status,
+    assess,
+    roll_up,
+)
+from kechuang.progress.assessment import not_applicable
+from kechuang.submissions.models import ReportingPeriod, Submission, SubmissionValue
+from kechuang.supervision.models import SupervisionItem
+from kechuang.supervision.service import item_status, plan_items
+
+SOURCE_KIND_ZH = {"plan_text": "规划原文", "published": "官方发布", "submission": "部门填报（已审批）",
+                  "demo": "演示数据"}
+
+
+# ---------------------------------------------------------------- indicators
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One monitored indicator as of the evaluation year: the monitoring assessment with its series, the
+    elapsed-time figures (完成度 A, 序时进度 E) and what the data-quality annex needs."""
+
+    progress: IndicatorProgress
+    series: Series | None
+    achieved_share: float | None
+    elapsed_share: float | None
+    provisional_years: tuple[int, ...]
+    revised_years: tuple[tuple[int, int], ...]
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.progress.indicator
+
+    @property
+    def profile(self) -> IndicatorProfile | None:
+        return self.progress.profile
+
+    @property
+    def assessment(self) -> Assessment:
+        return self.progress.assessment
+
+    @property
+    def target(self) -> IndicatorTarget | None:
+        return self.progress.target
+
+    @property
+    def latest(self) -> Observation | None:
+        return self.progress.observations[-1] if self.progress.observations else None
+
+    @property
+    def demo(self) -> bool:
+        """Whether demonstration settings or values enter the row (target, values or the profile itself)."""
+        return bool(self.progress.uses_demo or (self.profile is not None and self.profile.is_demo))
+
+    @property
+    def lagging(self) -> bool:
+        """Behind or only partly on track by its rule (滞后 / 需加快)."""
+        return self.assessment.standing in (Standing.BEHIND, Standing.PARTIAL)
+
+
+def _target_for(profile: IndicatorProfile, latest_year: int | None, finals: tuple[int, ...]) -> IndicatorTarget | None:
+    """The earliest final target not before the latest observation (as in ``monitoring.progress``)."""
+    assert profile.baseline_year is not None
+    floor = max(latest_year or 0, profile.baseline_year + 1)
+    ahead = [t for t in profile.targets if t.year >= floor and t.year in finals]
+    return min(ahead, key=lambda t: t.year) if ahead else None
+
+
+def indicator_progress_as_of(session: Session, indicator: Indicator, finals: tuple[int, ...],
+                             year: int) -> tuple[IndicatorProgress, Series | None]:
+    """``monitoring.progress.indicator_progress`` with observations of years up to ``year`` only; also
+    returns the series assessed (None when there is none)."""
+    profile = profile_of(session, indicator.id)
+    rule = Rule(profile.rule) if profile else Rule.ELAPSED
+    if profile is None or profile.baseline_year is None or profile.baseline_value is None:
+        return IndicatorProgress(indicator, profile, not_applicable(
+            rule, inputs={}, needed=None, reason_zh="尚未设定基期值，无法评估进度。",
+            reason_en="No baseline has been set, so progress cannot be assessed."), (), None), None
+    observations = [o for o in assessed_observations(session, indicator.id, profile.baseline_year) if o.year <= year]
+    target = _target_for(profile, observations[-1].year if observations else None, finals)
+    if target is not None:
+        observations = [o for o in observations if o.year <= target.year]
+    method = Method(profile.method)
+    annual: tuple[Point, ...] = ()
+    if method is Method.CUMULATIVE and target is not None:
+        planned = {t.year: t.value for t in profile.targets if profile.baseline_year < t.year < target.year}
+        planned[target.year] = target.value - sum(planned.values())
+        if sorted(planned) == list(range(profile.baseline_year + 1, target.year + 1)):
+            annual = tuple(Point(y, v) for y, v in sorted(planned.items()))
+    try:
+        series = Series(baseline=Point(profile.baseline_year, profile.baseline_value),
+                        observations=tuple(Point(o.year, o.value) for o in observations),
+                        target=None if target is None else Point(target.year, target.value),
+                        direction=Direction(indicator.direction), method=method, binding=Binding(profile.binding),
+                        annual_targets=annual)
+    except ValidationError as exc:
+        reason = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        return IndicatorProgress(indicator, profile, not_applicable(
+            rule, inputs={}, needed=None, reason_zh=f"数据不符合该规则的要求：{reason}",
+            reason_en=f"The data do not fit the rule: {reason}"), tuple(observations), target), None
+    return IndicatorProgress(indicator, profile, assess(series, rule), tuple(observations), target), series
+
+
+def _submission_flags(session: Session, indicator_id: int, years: set[int]) -> tuple[tuple[int, ...],
+                                                                                   tuple[tuple[int, int], ...]]:
+    """Years whose approved value is provisional (初步数), and (year, revision) of revised submissions."""
+    if not years:
+        return (), ()
+    rows = session.execute(
+        select(ReportingPeriod.year, SubmissionValue.final, Submission.revision)
+        .join(Submission, SubmissionValue.submission_id == Submission.id)
+        .join(ReportingPeriod, Submission.period_id == ReportingPeriod.id)
+        .where(SubmissionValue.indicator_id == indicator_id, Submission.state == "approved",
+               SubmissionValue.value.is_not(None), ReportingPeriod.year.in_(sorted(years)))
+        .order_by(ReportingPeriod.year)).all()
+    provisional = tuple(sorted({y for y, final, _ in rows if not final}))
+    revised = tuple(sorted({(y, r) for y, _, r in rows if r}))
+    return provisional, revised
+
+
+def indicator_rows(session: Session, version: PlanVersion, year: int) -> list[IndicatorRow]:
+    """Every indicator with monitoring settings of kind plan or both, by code, assessed as of ``year``."""
+    finals = final_years(version)
+    out = []
+    for profile in profiles(session, version.plan_id):
+        if profile.kind not in ("plan", "both"):
+            continue
+        progress, series = indicator_progress_as_of(session, profile.indicator, finals, year)
+        a_share = e_share = None
+        if series is not None and series.latest is not None and series.target is not None:
+            figures = (progress.assessment.figures if progress.assessment.rule is Rule.ELAPSED
+                       else assess(series, Rule.ELAPSED).figures)
+            a_share, e_share = figures.get("achieved_share"), figures.get("elapsed_share")
+        sub_years = {o.year for o in progress.observations if o.source_kind == "submission"}
+        provisional, revised = _submission_flags(session, profile.indicator_id, sub_years)
+        out.append(IndicatorRow(progress, series, a_share, e_share, provisional, revised))
+    return out
+
+
+# ---------------------------------------------------------------- tasks, projects, supervision
+
+
+@dataclass
+class TaskRow:
+    task: PlanElement
+    area: PlanElement
+    indicators: list[IndicatorRow]
+    rollup: RollUp
+    items: list[tuple[SupervisionItem, Assessment]]
+    projects: list[PlanElement] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> list[tuple[SupervisionItem, Assessment]]:
+        return [(i, a) for i, a in self.items if a.status is Status.OVERDUE]
+
+    @property
+    def closed(self) -> list[tuple[SupervisionItem, Assessment]]:
+        return [(i, a) for i, a in self.items if a.status is Status.CLOSED]
+
+
+def task_of(code: str | None, parent: dict[str, str | None], tasks: set[str]) -> str | None:
+    """The task an element belongs to (itself, a measure's task, a project's or target's task)."""
+    node = code
+    while node is not None and node not in tasks:
+        node = parent.get(node)
+    return node
+
+
+def task_rows(session: Session, version: PlanVersion, rows: list[IndicatorRow], as_of: dt.date) -> list[TaskRow]:
+    """The plan's tasks in order, each with its linked indicators' roll-up, its supervision items (status
+    as of ``as_of``) and its key projects."""
+    elements = plans.elements(session, version)
+    by_code = {e.code: e for e in elements}
+    parent = {e.code: e.parent_code for e in elements}
+    tasks = {e.code for e in elements if e.kind == "task"}
+    by_id = {r.indicator.id: r for r in rows}
+    linked: dict[str, dict[int, IndicatorRow]] = {}
+    for code, inds in links(session, version.plan_id).items():
+        task = task_of(code, parent, tasks)
+        for ind in inds:
+            if task is not None and ind.id in by_id:
+                linked.setdefault(task, {})[ind.id] = by_id[ind.id]
+    items: dict[str, list[tuple[SupervisionItem, Assessment]]] = {}
+    for item in plan_items(session, version.plan_id):
+        task = task_of(item.element_code, parent, tasks)
+        if task is not None:
+            items.setdefault(task, []).append((item, item_status(item, as_of)))
+    projects: dict[str, list[PlanElement]] = {}
+    for e in elements:
+        if e.kind == "project":
+            task = task_of(e.code, parent, tasks)
+            if task is not None:
+                projects.setdefault(task, []).append(e)
+    out = []
+    for e in elements:
+        if e.kind != "task":
+            continue
+        task_inds = sorted(linked.get(e.code, {}).values(), key=lambda r: r.indicator.code)
+        rollup = roll_up(e.title_zh, {r.indicator.name_zh: r.assessment for r in task_inds})
+        out.append(TaskRow(e, by_code[e.parent_code or ""], task_inds, rollup, items.get(e.code, []),
+                           projects.get(e.code, [])))
+    return out
+
+
+# ---------------------------------------------------------------- opinions
+
+
+@dataclass(frozen=True)
+class Opinions:
+    topics: list[dict[str, object]]
+    replied: list[Comment]
+    received: int
+    published: int
+    with_reply: int
+    demo: bool
+
+
+def opinions(session: Session, plan_id: int, limit: int = 30) -> Opinions:
+    """Public opinions received so far: counts by topic (``comments.service.summary``) and the latest
+    ``limit`` published comments that have an official reply."""
+    comments = list(session.scalars(
+        select(Comment).where(Comment.plan_id == plan_id)
+        .options(selectinload(Comment.reply), selectinload(Comment.campaign)).order_by(Comment.id)))
+    topics = [t.model_dump() for t in comment_summary(session, plan_id) if t.received]
+    replied = [c for c in comments if c.status == "published" and c.reply is not None][-limit:]
+    demo = any(comment_is_demo(c) for c in comments)
+    return Opinions(topics=topics, replied=replied, received=len(comments),
+                    published=sum(c.status == "published" for c in comments),
+                    with_reply=sum(c.reply is not None for c in comments), demo=demo)
+
+
+def comment_is_demo(comment: Comment) -> bool:
+    return bool(comment.is_demo or (comment.campaign is not None and comment.campaign.is_demo))
+
+
+def progress_config() -> ProgressConfig:
+    """The thresholds the progress rules use (defaults of ``kechuang.progress``)."""
+    return ProgressConfig()

@@ -1,0 +1,481 @@
+"""The mid-term and final evaluation packs (中期评估 / 终期评估) as content data.
+
+Sections: 一 summary; 二 indicator completion table (指标, 单位, 属性, 基期值, 目标值, 当前值, 完成度, 序时进度,
+评价 with the rule); 三 the 12 tasks, supervision items (overdue first) and key projects; 四 the index, its
+dimensions and the decomposition of its change; 五 comparison with other units (demo units labelled);
+六 public opinions and replies; 七 annual growth now needed by each lagging indicator; 八 proposed plan
+adjustments; 附件 data sources and data quality, method versions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from kechuang import __version__
+from kechuang.plan import service as plans
+from kechuang.plan.models import PlanVersion
+from kechuang.progress import Colour, Rule, Standing, Status
+from kechuang.reports import index_view
+from kechuang.reports.adjustments import propose
+from kechuang.reports.data import (
+    SOURCE_KIND_ZH,
+    IndicatorRow,
+    Opinions,
+    TaskRow,
+    comment_is_demo,
+    indicator_rows,
+    opinions,
+    progress_config,
+    task_rows,
+)
+from kechuang.reports.fmt import num, prose
+from kechuang.reports.model import (
+    DEMO_LABEL,
+    REPORT_FORMAT,
+    Chart,
+    ChartSeries,
+    Column,
+    Heading,
+    Paragraph,
+    Report,
+    ReportError,
+    Section,
+    Table,
+)
+
+RULE_ZH = {Rule.ELAPSED: "序时进度法", Rule.SDSN: "SDSN趋势法", Rule.CAGR: "复合增速比较法",
+           Rule.PROJECTION: "趋势外推法", Rule.SUPERVISION: "督办期限法"}
+KIND_ZH = {"midterm": "中期评估", "final": "终期评估"}
+PROJECT_KIND_ZH = {"project": "项目", "place": "载体", "platform": "平台", "institution": "机构", "policy": "政策",
+                   "event": "活动", "product": "产品", "programme": "计划"}
+NODE_STATUS_ZH = {"confirmed": "公开确认", "reported": "发布稿提及", "proposed": "合理推测"}
+DATA_TYPE_ZH = {"O": "客观统计", "S": "主观感受", "B": "网络与新闻大数据"}
+
+
+def _verdict(row: IndicatorRow) -> str:
+    a = row.assessment
+    if a.status is Status.NOT_APPLICABLE:
+        return f"不适用（{RULE_ZH[a.rule]}）"
+    return f"{a.status_zh}（{a.colour.zh}，{RULE_ZH[a.rule]}）"
+
+
+def plan_meta(version: PlanVersion) -> dict[str, Any]:
+    """The plan version a report is built on (part of its snapshot)."""
+    meta = version.document["plan"]
+    return {"code": version.plan.code, "title": meta["title"]["zh"], "document_number": meta["document_number"],
+            "issuer": meta["issuer"]["zh"], "period_start": int(meta["period_start"]),
+            "period_end": int(meta["period_end"]), "vision_year": int(meta["vision_year"]),
+            "district": meta["district"]["zh"], "version": version.number, "version_sha256": version.content_hash,
+            "version_created_by": version.created_by, "version_reason": version.reason}
+
+
+def methods_meta(view: index_view.IndexView | None) -> dict[str, Any]:
+    """Method versions: report layout, package, progress thresholds, index engine."""
+    return {"report_format": REPORT_FORMAT, "kechuang": __version__,
+            "progress_rules": "kechuang.progress (docs/progress.md)",
+            "progress_thresholds": progress_config().model_dump(),
+            "index_engine": None if view is None else view.run.engine_version}
+
+
+# ---------------------------------------------------------------- sections
+
+
+def _indicator_section(rows: list[IndicatorRow], year: int) -> Section:
+    sec = Section("indicators", "二、主要指标完成情况")
+    counts = Counter(r.assessment.standing for r in rows)
+    sec.add(Paragraph(prose("eval_indicators", rows=rows, year=year, counts=counts, Standing=Standing,
+                            demo=any(r.demo for r in rows))))
+    table = Table(
+        "indicator_completion", "主要指标完成情况表",
+        [Column("seq", "序号", "integer"), Column("name", "指标"), Column("unit", "单位"),
+         Column("binding", "属性"), Column("baseline", "基期值", "number"), Column("target", "目标值", "number"),
+         Column("current", "当前值", "number"), Column("completion", "完成度", "percent"),
+         Column("elapsed", "序时进度", "percent"), Column("verdict", "评价"),
+         Column("code", "指标编号", annex_only=True), Column("baseline_year", "基期年份", "year", annex_only=True),
+         Column("target_year", "目标年份", "year", annex_only=True),
+         Column("current_year", "当前值年份", "year", annex_only=True),
+         Column("rule", "评价规则", annex_only=True), Column("status", "状态", annex_only=True),
+         Column("colour", "颜色", annex_only=True), Column("reason", "评价依据", annex_only=True)],
+        [], demo=any(r.demo for r in rows))
+    for n, r in enumerate(rows, start=1):
+        p = r.profile
+        latest = r.latest
+        table.rows.append({
+            "seq": n, "name": r.indicator.name_zh, "unit": r.indicator.unit_zh,
+            "binding": "约束性" if p is not None and p.binding == "binding" else "预期性",
+            "baseline": None if p is None else p.baseline_value, "target": None if r.target is None else r.target.value,
+            "current": None if latest is None else latest.value, "completion": r.achieved_share,
+            "elapsed": r.elapsed_share, "verdict": _verdict(r), "code": r.indicator.code,
+            "baseline_year": None if p is None else p.baseline_year,
+            "target_year": None if r.target is None else r.target.year,
+            "current_year": None if latest is None else latest.year, "rule": RULE_ZH[r.assessment.rule],
+            "status": r.assessment.status_zh, "colour": r.assessment.colour.zh, "reason": r.assessment.reason_zh,
+            "_demo": r.demo})
+    table.notes.append(prose("note_completion_columns", year=year))
+    for n, r in enumerate(rows, start=1):
+        table.notes.append(prose("note_indicator_reason", n=n, row=r, demo_label=DEMO_LABEL))
+    sec.add(table)
+    charted = [r for r in rows if r.achieved_share is not None]
+    if charted:
+        sec.add(Chart("completion_chart", "主要指标完成度与序时进度", "bar",
+                      [r.indicator.name_zh for r in charted],
+                      [ChartSeries("完成度", [r.achieved_share for r in charted]),
+                       ChartSeries("序时进度", [r.elapsed_share for r in charted])],
+                      y_label="占计划变动的比例", percent=True, demo=any(r.demo for r in charted),
+                      note=prose("chart_completion_note", year=year)))
+    return sec
+
+
+def _task_section(tasks: list[TaskRow], as_of: dt.date) -> Section:
+    sec = Section("tasks", "三、主要任务和重点项目推进情况")
+    items = [(t, i, a) for t in tasks for i, a in t.items]
+    overdue = [(t, i, a) for t, i, a in items if a.status is Status.OVERDUE]
+    sec.add(Paragraph(prose("eval_tasks", tasks=tasks, items=items, overdue=overdue, as_of=as_of,
+                            linked=[t for t in tasks if t.indicators],
+                            closed=[x for x in items if x[2].status is Status.CLOSED],
+                            projects=sum(len(t.projects) for t in tasks), demo=any(i.is_demo for _, i, _ in items),
+                            demo_label=DEMO_LABEL)))
+    table = Table("task_progress", "主要任务推进情况表",
+                  [Column("number", "序号", "integer"), Column("task", "主要任务"), Column("area", "任务领域"),
+                   Column("indicators", "关联指标"), Column("indicator_status", "指标评价"),
+                   Column("items", "督办事项", "integer"), Column("closed", "已办结", "integer"),
+                   Column("overdue", "逾期", "integer"), Column("projects", "重点项目", "integer"),
+                   Column("code", "任务编号", annex_only=True), Column("rollup", "指标汇总说明", annex_only=True)],
+                  [], demo=any(r.demo for t in tasks for r in t.indicators) or any(i.is_demo for _, i, _ in items))
+    for t in tasks:
+        if t.rollup.applicable:
+            status = f"{t.rollup.standing.zh}（{t.rollup.colour.zh}）"
+        else:
+            status = "暂无可评估指标" if t.indicators else "未关联指标"
+        table.rows.append({
+            "number": t.task.attrs.get("number"), "task": t.task.title_zh, "area": t.area.title_zh,
+            "indicators": "、".join(r.indicator.name_zh for r in t.indicators) or "—", "indicator_status": status,
+            "items": len(t.items), "closed": len(t.closed), "overdue": len(t.overdue), "projects": len(t.projects),
+            "code": t.task.code, "rollup": t.rollup.reason_zh,
+            "_demo": any(r.demo for r in t.indicators) or any(i.is_demo for i, _ in t.items)})
+    table.notes.append(prose("note_task_columns", as_of=as_of))
+    sec.add(table)
+
+    item_columns = [Column("item", "督办事项"), Column("task", "所属任务"), Column("lead", "牵头单位"),
+                    Column("co", "配合单位"), Column("deadline", "期限", "date"), Column("percent", "进度", "percent"),
+                    Column("stage", "阶段"), Column("status", "状态"), Column("reason", "说明", annex_only=True),
+                    Column("element", "规划要素编号", annex_only=True)]
+
+    def item_row(t: TaskRow, item: Any, a: Any) -> dict[str, Any]:
+        from kechuang.progress import Stage
+
+        return {"item": item.title_zh, "task": f"{t.task.attrs.get('number')}. {t.task.title_zh}",
+                "lead": item.lead.name_zh, "co": "、".join(d.name_zh for d in item.co_departments) or "—",
+                "deadline": item.deadline.isoformat(), "percent": item.percent / 100,
+                "stage": Stage(item.stage).zh, "status": f"{a.status_zh}（{a.colour.zh}）", "reason": a.reason_zh,
+                "element": item.element_code, "_demo": item.is_demo}
+
+    order = {Status.OVERDUE: 0, Status.DUE_SOON: 1, Status.IN_PROGRESS: 2, Status.CLOSED: 3}
+    sec.add(Heading("（一）逾期督办事项"))
+    if overdue:
+        sec.add(Table("overdue_items", "逾期督办事项表", item_columns,
+                      [item_row(t, i, a) for t, i, a in sorted(overdue, key=lambda x: x[1].deadline)],
+                      notes=[prose("note_overdue", as_of=as_of)], demo=any(i.is_demo for _, i, _ in overdue)))
+    else:
+        sec.add(Paragraph(prose("no_overdue", as_of=as_of, items=items)))
+    sec.add(Heading("（二）督办事项推进情况"))
+    if items:
+        ordered = sorted(items, key=lambda x: (order.get(x[2].status, 9), x[1].deadline, x[1].id))
+        sec.add(Table("supervision_items", "督办事项推进情况表", item_columns, [item_row(*x) for x in ordered],
+                      demo=any(i.is_demo for _, i, _ in items)))
+    else:
+        sec.add(Paragraph(prose("no_items")))
+    sec.add(Heading("（三）重点项目"))
+    supervised = {i.element_code: (i, a) for _, i, a in items}
+    project_rows = []
+    for t in tasks:
+        for p in t.projects:
+            hit = supervised.get(p.code) or supervised.get(p.parent_code or "")
+            project_rows.append({
+                "code": p.code, "name": p.title_zh, "kind": PROJECT_KIND_ZH.get(str(p.attrs.get("project_kind")), ""),
+                "task": f"{t.task.attrs.get('number')}. {t.task.title_zh}",
+                "supervision": "未纳入督办" if hit is None else f"{hit[0].title_zh}：{hit[1].status_zh}",
+                "_demo": hit is not None and hit[0].is_demo})
+    sec.add(Paragraph(prose("eval_projects", tasks=tasks, rows=project_rows,
+                            supervised=[r for r in project_rows if r["supervision"] != "未纳入督办"])))
+    sec.add(Table("key_projects", "重点项目清单", [
+        Column("code", "编号"), Column("name", "重点项目与载体"), Column("kind", "类型"), Column("task", "所属任务"),
+        Column("supervision", "督办情况（所在举措）")], project_rows, annex_only=True,
+        demo=any(r["_demo"] for r in project_rows)))
+    return sec
+
+
+def _index_section(view: index_view.IndexView | None, year: int, base_year: int) -> tuple[Section, Section]:
+    sec = Section("index", "四、创新指数及其变动分解")
+    cmp_sec = Section("comparison", "五、与其他地区比较")
+    if view is None:
+        sec.add(Paragraph(prose("no_index")))
+        cmp_sec.add(Paragraph(prose("no_index")))
+        return sec, cmp_sec
+    y1 = view.year_for(year)
+    y0 = view.year_for(base_year)
+    if y1 is None:
+        sec.add(Paragraph(prose("no_index_year", year=year, years=view.years)))
+        cmp_sec.add(Paragraph(prose("no_index_year", year=year, years=view.years)))
+        return sec, cmp_sec
+    demo = view.run.is_demo
+    root, dims = view.root, view.dims
+    published = view.published(root)
+    decomposition = view.decompose(root, y0, y1) if y0 is not None and y0 < y1 else []
+    top = max((c for c in decomposition if c.contribution is not None), key=lambda c: c.contribution or 0.0,
+              default=None)
+    sec.add(Paragraph(prose("eval_index", view=view, y0=y0, y1=y1, year=year, top=top,
+                            published=published.get(y1), demo=demo, demo_label=DEMO_LABEL)))
+    years = [y for y in view.years if y <= y1]
+    sec.add(Chart("index_chart", f"{view.name(root)}及分指数（{years[0]}—{y1}年）", "line", [str(y) for y in years],
+                  [ChartSeries(view.name(c), [view.value(c, y) for y in years]) for c in [root, *dims]],
+                  y_label=f"指数（{years[0]}年=100）", demo=demo,
+                  note=prose("chart_index_note", run=view.run, demo=demo, demo_label=DEMO_LABEL)))
+    shown = [y for y in years if y0 is None or y >= y0]
+    sec.add(Table("index_values", "创新指数及分指数", [
+        Column("year", "年份", "year"), *[Column(c, view.name(c), "number", 1) for c in [root, *dims]],
+        Column("published", "官方发布值", "number", 1), Column("edition", "发布版本", annex_only=True)],
+        [{"year": y, **{c: view.value(c, y) for c in [root, *dims]},
+          "published": published[y].value if y in published else None,
+          "edition": published[y].edition if y in published else "", "_demo": demo} for y in shown],
+        notes=[prose("note_index_values", run=view.run, demo=demo, demo_label=DEMO_LABEL)], demo=demo))
+    if decomposition:
+        sec.add(Table("index_decomposition", f"{y0}—{y1}年指数变动分解", [
+            Column("code", "分指数编号", annex_only=True), Column("name", "分指数"),
+            Column("weight", "权重", "number", 3), Column("start", f"{y0}年", "number", 1),
+            Column("end", f"{y1}年", "number", 1), Column("contribution", "贡献（点）", "number", 2),
+            Column("share", "贡献占比", "percent")],
+            [{"code": c.code, "name": c.name, "weight": c.weight, "start": c.start, "end": c.end,
+              "contribution": c.contribution, "share": None if c.share_pct is None else c.share_pct / 100,
+              "_demo": demo} for c in decomposition],
+            notes=[prose("note_decomposition", y0=y0, y1=y1)], demo=demo))
+        sec.add(Chart("decomposition_chart", f"{y0}—{y1}年{view.name(root)}变动的分项贡献", "barh",
+                      [c.name for c in decomposition],
+                      [ChartSeries("贡献（点）", [c.contribution for c in decomposition])], y_label="点", demo=demo))
+    ranking = view.ranking(y1, [root, *dims])
+    if len(ranking) > 1:
+        me = next((u for u in ranking if u.unit == view.run.focus_unit), None)
+        cmp_sec.add(Paragraph(prose("eval_comparison", ranking=ranking, view=view, y1=y1, demo=demo, me=me,
+                                    demo_label=DEMO_LABEL)))
+        cmp_sec.add(Table("comparison", f"{y1}年各地区{view.name(root)}比较", [
+            Column("rank", "排名", "integer"), Column("unit", "地区"),
+            *[Column(c, view.name(c), "number", 1) for c in [root, *dims]],
+            Column("code", "单位编号", annex_only=True)],
+            [{"rank": u.rank, "unit": u.name, **{c: u.scores.get(c) for c in [root, *dims]}, "code": u.unit,
+              "_demo": demo} for u in ranking],
+            notes=[prose("note_comparison", demo=demo, demo_label=DEMO_LABEL)], demo=demo))
+    else:
+        cmp_sec.add(Paragraph(prose("no_comparison")))
+    return sec, cmp_sec
+
+
+def _opinion_section(ops: Opinions) -> Section:
+    sec = Section("opinions", "六、公众意见及答复情况")
+    sec.add(Paragraph(prose("eval_opinions", ops=ops, demo_label=DEMO_LABEL)))
+    if ops.topics:
+        sec.add(Table("opinion_topics", "公众意见分主题统计", [
+            Column("topic", "主题"), Column("received", "收到", "integer"), Column("published", "已公开", "integer"),
+            Column("pending", "待审核", "integer"), Column("rejected", "未采用", "integer"),
+            Column("replied", "已答复", "integer")],
+            [{"topic": (f"{t['number']}. " if t.get("number") else "") + str(t["title_zh"]),
+              "received": t["received"], "published": t["published"], "pending": t["pending"],
+              "rejected": t["rejected"], "replied": t["replied"]} for t in ops.topics], demo=ops.demo))
+    if ops.replied:
+        sec.add(Table("opinion_replies", "公众意见及答复（摘录）", [
+            Column("date", "日期", "date"), Column("target", "意见对象"), Column("body", "意见摘要"),
+            Column("department", "答复单位"), Column("reply", "答复摘要")],
+            [{"date": c.submitted_at.date().isoformat(), "target": f"{c.target_kind}:{c.target_code}",
+              "body": _excerpt(c.body), "department": c.reply.department.name_zh if c.reply and c.reply.department
+              else "规划办", "reply": _excerpt(c.reply.body if c.reply else ""), "_demo": comment_is_demo(c)}
+             for c in ops.replied], demo=ops.demo))
+    return sec
+
+
+def _excerpt(text: str, limit: int = 80) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _lagging_section(rows: list[IndicatorRow]) -> Section:
+    sec = Section("needed", "七、滞后指标所需年均增速")
+    lagging = [r for r in rows if r.lagging]
+    sec.add(Paragraph(prose("eval_needed", lagging=lagging, demo_label=DEMO_LABEL)))
+    if lagging:
+        sec.add(Table("growth_needed", "滞后指标所需年均增速表", [
+            Column("name", "指标"), Column("status", "评价"), Column("current", "当前值", "number"),
+            Column("current_year", "当前值年份", "year"), Column("target", "目标值", "number"),
+            Column("target_year", "目标年份", "year"), Column("years_left", "剩余年数", "integer"),
+            Column("compound", "所需年均增速", "percent"), Column("linear", "所需年均增量", "number", 2),
+            Column("note", "说明", annex_only=True)],
+            [{"name": r.indicator.name_zh, "status": _verdict(r),
+              "current": None if r.latest is None else r.latest.value,
+              "current_year": None if r.latest is None else r.latest.year,
+              "target": None if r.target is None else r.target.value,
+              "target_year": None if r.target is None else r.target.year,
+              "years_left": r.assessment.needed.years_left if r.assessment.needed else None,
+              "compound": r.assessment.needed.compound if r.assessment.needed else None,
+              "linear": r.assessment.needed.linear if r.assessment.needed else None,
+              "note": r.assessment.needed.note_zh if r.assessment.needed else "", "_demo": r.demo} for r in lagging],
+            notes=[r.assessment.needed.note_zh for r in lagging if r.assessment.needed],
+            demo=any(r.demo for r in lagging)))
+    return sec
+
+
+def _adjustment_section(proposals: list[dict[str, Any]], rows: list[IndicatorRow], kind: str) -> Section:
+    sec = Section("adjustments", "八、规划调整建议")
+    proposed_codes = {p["indicator_code"] for p in proposals}
+    others = [r for r in rows if r.lagging and r.indicator.code not in proposed_codes]
+    sec.add(Paragraph(prose("eval_adjustments", proposals=proposals, others=others, kind=kind,
+                            demo_label=DEMO_LABEL)))
+    if proposals:
+        sec.add(Table("proposals", "规划调整建议表", [
+            Column("id", "编号"), Column("element", "规划目标"), Column("indicator", "指标"),
+            Column("change", "建议调整"), Column("basis", "依据"),
+            Column("element_code", "规划要素编号", annex_only=True),
+            Column("plan_version", "基于规划版本", "integer", annex_only=True)],
+            [{"id": p["id"], "element": p["element_text"], "indicator": p["indicator_name"],
+              "change": "；".join(prose("change_text", c=c, unit=p["unit"]) for c in p["changes"]),
+              "basis": p["basis_zh"], "element_code": p["element_code"], "plan_version": p["plan_version"],
+              "_demo": p["demo"]} for p in proposals],
+            notes=[prose("note_proposals")], demo=any(p["demo"] for p in proposals)))
+    return sec
+
+
+def _quality_section(rows: list[IndicatorRow], view: index_view.IndexView | None, year: int,
+                     meta: dict[str, Any]) -> Section:
+    sec = Section("annex_quality", "附件：数据来源与数据质量")
+    quality_rows = []
+    for r in rows:
+        p = r.profile
+        expected = list(range(p.baseline_year + 1, year + 1)) if p is not None and p.baseline_year is not None else []
+        have = sorted({o.year for o in r.progress.observations})
+        kinds = Counter(o.source_kind for o in r.progress.observations)
+        quality_rows.append({
+            "name": r.indicator.name_zh, "baseline_source": (p.baseline_source if p else "") or "—",
+            "sources": "、".join(f"{SOURCE_KIND_ZH.get(k, k)} {n} 个" for k, n in sorted(kinds.items())) or "无",
+            "years": "、".join(map(str, have)) or "—", "coverage": len(have) / len(expected) if expected else None,
+            "provisional": "、".join(map(str, r.provisional_years)) or "无",
+            "revisions": "、".join(f"{y}年（第{n}次修订）" for y, n in r.revised_years) or "无",
+            "owner": p.owner.name_zh if p is not None and p.owner is not None else "—", "_demo": r.demo})
+    gaps = sum(1 for r in rows if r.profile is not None and r.profile.baseline_year is not None
+               and len({o.year for o in r.progress.observations}) < year - r.profile.baseline_year)
+    sec.add(Paragraph(prose("eval_quality", rows=rows, gaps=gaps, year=year, demo_label=DEMO_LABEL)))
+    sec.add(Table("data_quality", "指标数据来源与质量", [
+        Column("name", "指标"), Column("owner", "责任单位"), Column("baseline_source", "基期值来源"),
+        Column("sources", "数据来源"), Column("years", "已有数据年份"), Column("coverage", "覆盖率", "percent"),
+        Column("provisional", "初步数"), Column("revisions", "修订")], quality_rows,
+        notes=[prose("note_quality", year=year)], demo=any(r.demo for r in rows)))
+    if view is not None:
+        statuses = Counter(NODE_STATUS_ZH.get(n.status, n.status or "未标注") for n in view.nodes if n.level == 1)
+        types = Counter(DATA_TYPE_ZH.get(n.data_type, n.data_type or "未标注") for n in view.nodes if n.level == 1)
+        sec.add(Paragraph(prose("index_quality", view=view, statuses=statuses, types=types, demo_label=DEMO_LABEL)))
+        revisions = _published_revisions(view)
+        if revisions:
+            sec.add(Table("published_revisions", "官方发布指数的历次版本", [
+                Column("code", "指数"), Column("year", "数据年份", "year"), Column("editions", "各版本数值"),
+                Column("spread", "版本间差异", "number", 1)], revisions, notes=[prose("note_published_revisions")]))
+    sec.add(Table("build_record", "评估依据与方法版本", [Column("item", "项目"), Column("value", "内容")],
+                  _record_rows(meta)))
+    return sec
+
+
+def _published_revisions(view: index_view.IndexView) -> list[dict[str, Any]]:
+    out = []
+    for code in [view.root, *view.dims]:
+        by_year: dict[int, list[Any]] = {}
+        for f in view.published_all(code):
+            by_year.setdefault(f.year, []).append(f)
+        for y, figures in sorted(by_year.items()):
+            values = {f.value for f in figures}
+            if len(figures) > 1:
+                out.append({"code": view.name(code), "year": y,
+                            "editions": "；".join(f"{f.edition}：{num(f.value)}" for f in figures),
+                            "spread": max(values) - min(values)})
+    return out
+
+
+def _record_rows(meta: dict[str, Any]) -> list[dict[str, Any]]:
+    plan, methods = meta["plan"], meta["methods"]
+    rows = [("规划", f"{plan['title']}（{plan['document_number']}）"),
+            ("规划版本", f"第 {plan['version']} 版（{plan['version_created_by']}：{plan['version_reason']}）"),
+            ("规划版本哈希（SHA-256）", plan["version_sha256"]),
+            ("评估年份", str(meta["year"])), ("数据截止日期", meta["as_of"]),
+            ("报告格式版本", methods["report_format"]), ("系统版本", f"kechuang {methods['kechuang']}"),
+            ("进度评价规则", methods["progress_rules"]),
+            ("评价阈值", "；".join(f"{k}={v}" for k, v in sorted(methods["progress_thresholds"].items())))]
+    run = meta.get("index_run")
+    if run:
+        rows += [("指数计算记录",
+                  f"第 {run['run_id']} 次计算：{run['title']}（{run['created_at']}，{run['created_by']}）"),
+                 ("指数数据哈希（SHA-256）", run["data_sha256"]), ("指数元数据哈希（SHA-256）", run["meta_sha256"]),
+                 ("指数方法哈希（SHA-256）", run["spec_sha256"]), ("指数引擎版本", str(run["engine_version"])),
+                 ("指数数据来源", str(run["data_source"]))]
+    return [{"item": k, "value": v, "_demo": bool(run and run["is_demo"] and k.startswith("指数"))} for k, v in rows]
+
+
+# ---------------------------------------------------------------- the pack
+
+
+def build_evaluation(session: Session, kind: str, year: int | None = None, *, as_of: dt.date | None = None,
+                     plan_code: str | None = None) -> Report:
+    """The mid-term (``midterm``) or final (``final``) evaluation of the plan as of ``year`` (default: the
+    middle of the plan period, or its end year), with supervision statuses as of ``as_of`` (default today)."""
+    if kind not in KIND_ZH:
+        raise ReportError(f"unknown evaluation {kind!r}; expected midterm or final")
+    version = plans.latest_version(session, plan_code)
+    meta_plan = plan_meta(version)
+    start, end = meta_plan["period_start"], meta_plan["period_end"]
+    if year is None:
+        year = end if kind == "final" else start + (end - start) // 2
+    if not start <= year <= end:
+        raise ReportError(f"year {year} is outside the plan period {start}–{end}")
+    as_of = as_of or dt.date.today()
+    rows = indicator_rows(session, version, year)
+    tasks = task_rows(session, version, rows, as_of)
+    view = index_view.load(session, version.plan_id)
+    ops = opinions(session, version.plan_id)
+    targets = plans.elements(session, version, "target")
+    proposals = [p.to_dict() for p in propose(rows, version, targets)]
+    data_years = [r.latest.year for r in rows if r.latest is not None]
+    meta: dict[str, Any] = {
+        "plan": meta_plan, "year": year, "as_of": as_of.isoformat(),
+        "data_year": max(data_years) if data_years else None, "methods": methods_meta(view),
+        "index_run": None if view is None else view.run_record()}
+    demo = (any(r.demo for r in rows) or any(i.is_demo for t in tasks for i, _ in t.items)
+            or (view is not None and view.run.is_demo) or ops.demo)
+    base_year = start - 1
+    index_sec, cmp_sec = _index_section(view, year, base_year)
+    summary = Section("summary", "一、总体评价")
+    counts = Counter(r.assessment.standing for r in rows)
+    items = [(i, a) for t in tasks for i, a in t.items]
+    summary.add(
+        Paragraph(prose("eval_intro", plan=meta_plan, kind=KIND_ZH[kind], year=year, as_of=as_of, meta=meta)),
+        Paragraph(prose("eval_summary_indicators", rows=rows, counts=counts, Standing=Standing, year=year,
+                        lagging=[r for r in rows if r.lagging], demo=any(r.demo for r in rows),
+                        demo_label=DEMO_LABEL)),
+        Paragraph(prose("eval_summary_tasks", tasks=tasks, items=items,
+                        overdue=[x for x in items if x[1].status is Status.OVERDUE],
+                        closed=[x for x in items if x[1].status is Status.CLOSED],
+                        red=[t for t in tasks if t.rollup.colour is Colour.RED],
+                        demo=any(i.is_demo for i, _ in items), demo_label=DEMO_LABEL)),
+    )
+    if view is not None and view.year_for(year) is not None:
+        y1 = view.year_for(year)
+        y0 = view.year_for(base_year)
+        summary.add(Paragraph(prose("eval_summary_index", view=view, y0=y0, y1=y1, demo=view.run.is_demo,
+                                    demo_label=DEMO_LABEL)))
+    summary.add(Paragraph(prose("eval_summary_opinions", ops=ops, demo_label=DEMO_LABEL)),
+                Paragraph(prose("eval_summary_adjustments", proposals=proposals, kind=KIND_ZH[kind])))
+    sections = [summary, _indicator_section(rows, year), _task_section(tasks, as_of), index_sec, cmp_sec,
+                _opinion_section(ops), _lagging_section(rows), _adjustment_section(proposals, rows, kind),
+                _quality_section(rows, view, year, meta)]
+    title = f"{meta_plan['title']}{KIND_ZH[kind]}报告"
+    subtitle = prose("subtitle_evaluation", plan=meta_plan, year=year, as_of=as_of, kind=KIND_ZH[kind])
+    return Report(kind=kind, title=title, subtitle=subtitle, year=year, meta=meta,  # type: ignore[arg-type]
+                  sections=sections, demo=demo, demo_notice=prose("demo_notice", demo_label=DEMO_LABEL) if demo else "",
+                  proposals=proposals)
+

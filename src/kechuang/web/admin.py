@@ -1,0 +1,177 @@
+"""Plan-office administration pages: organisations and accounts, indicator settings and targets,
+reporting periods; and the audit trail (every role sees what concerns it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from kechuang.accounts import service as accounts
+from kechuang.accounts.access import Principal, Role
+from kechuang.audit.service import trail
+from kechuang.indicators import service as indicators
+from kechuang.monitoring import service as monitoring
+from kechuang.monitoring.models import BINDINGS, FREQUENCIES, KINDS, METHODS, RULES
+from kechuang.plan import service as plans
+from kechuang.submissions import service as submissions
+from kechuang.submissions.validation import parse_number
+from kechuang.web.pages import render
+from kechuang.web.security import admin_only, db, principal
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin_home(who: Principal = Depends(admin_only)) -> Response:
+    return RedirectResponse("/admin/accounts", status_code=303)
+
+
+@router.get("/admin/accounts", response_class=HTMLResponse)
+def accounts_page(request: Request, who: Principal = Depends(admin_only), s: Session = Depends(db)) -> HTMLResponse:
+    return render(request, "monitoring/admin_accounts.html", who=who, accounts=accounts.accounts(s),
+                  departments=accounts.departments(s), roles=list(Role))
+
+
+@router.post("/admin/accounts")
+def create_account(username: str = Form(...), display_name: str = Form(""), password: str = Form(...),
+                   role: str = Form(...), department_id: str = Form(""), who: Principal = Depends(admin_only),
+                   s: Session = Depends(db)) -> Response:
+    accounts.create_account(s, who, username=username, display_name=display_name, password=password,
+                            role=Role(role), department_id=int(department_id) if department_id.isdigit() else None)
+    s.commit()
+    return RedirectResponse("/admin/accounts", status_code=303)
+
+
+@router.post("/admin/accounts/{account_id}/active")
+def set_active(account_id: int, active: str = Form(...), reason: str = Form(""),
+               who: Principal = Depends(admin_only), s: Session = Depends(db)) -> Response:
+    accounts.set_active(s, who, account_id, active == "1", reason)
+    s.commit()
+    return RedirectResponse("/admin/accounts", status_code=303)
+
+
+@router.post("/admin/departments")
+def create_department(code: str = Form(...), name_zh: str = Form(...), name_en: str = Form(""),
+                      kind: str = Form("department"), who: Principal = Depends(admin_only),
+                      s: Session = Depends(db)) -> Response:
+    accounts.create_department(s, who, code=code.strip(), name_zh=name_zh.strip(), name_en=name_en.strip(), kind=kind)
+    s.commit()
+    return RedirectResponse("/admin/accounts", status_code=303)
+
+
+@router.get("/admin/indicators", response_class=HTMLResponse)
+def indicators_page(request: Request, who: Principal = Depends(admin_only), s: Session = Depends(db)) -> HTMLResponse:
+    plan = plans.get_plan(s)
+    rows = [(i, monitoring.profile_of(s, i.id)) for i in indicators.list_indicators(s, plan.id)]
+    return render(request, "monitoring/admin_indicators.html", who=who, rows=rows)
+
+
+def _indicator_page(request: Request, s: Session, who: Principal, code: str, *, error: str = "",
+                    status_code: int = 200) -> HTMLResponse:
+    v = plans.latest_version(s)
+    ind = monitoring.indicator_by_code(s, v.plan_id, code)
+    linked = [c for c, inds in monitoring.links(s, v.plan_id).items() if any(i.id == ind.id for i in inds)]
+    tasks = [(e.code, e.title_zh) for e in plans.elements(s, v) if e.kind in ("task", "measure")]
+    return render(request, "monitoring/admin_indicator.html", status_code=status_code, who=who, ind=ind,
+                  profile=monitoring.ensure_profile(s, ind), departments=accounts.departments(s), linked=linked,
+                  tasks=tasks, error=error, choices={"frequency": FREQUENCIES, "kind": KINDS, "binding": BINDINGS,
+                                                     "method": METHODS, "rule": RULES})
+
+
+@router.get("/admin/indicators/{code}", response_class=HTMLResponse)
+def indicator_settings(request: Request, code: str, who: Principal = Depends(admin_only),
+                       s: Session = Depends(db)) -> HTMLResponse:
+    response = _indicator_page(request, s, who, code)
+    s.commit()  # a profile with defaults may have been created
+    return response
+
+
+_NUMBERS = ("baseline_value", "valid_min", "valid_max", "max_change_pct")
+_TEXTS = ("data_source_zh", "data_source_en", "baseline_source", "rule_reason_zh", "rule_reason_en", "frequency",
+          "kind", "binding", "method", "rule")
+
+
+@router.post("/admin/indicators/{code}", response_class=HTMLResponse)
+async def save_indicator_settings(request: Request, code: str, who: Principal = Depends(admin_only),
+                                  s: Session = Depends(db)) -> Response:
+    form = await request.form()
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    return await run_in_threadpool(_save_settings, request, s, who, code, fields)
+
+
+def _save_settings(request: Request, s: Session, who: Principal, code: str, form: dict[str, str]) -> Response:
+    v = plans.latest_version(s)
+    ind = monitoring.indicator_by_code(s, v.plan_id, code)
+    changes: dict[str, Any] = {k: form.get(k, "").strip() for k in _TEXTS if k in form}
+    try:
+        for k in _NUMBERS:
+            if k in form:
+                changes[k] = parse_number(form[k])
+        if "baseline_year" in form:
+            changes["baseline_year"] = int(form["baseline_year"]) if form["baseline_year"].strip() else None
+    except ValueError:
+        return _indicator_page(request, s, who, code, error="not_a_number", status_code=400)
+    if "owner_department_id" in form:
+        changes["owner_department_id"] = int(form["owner_department_id"]) if form["owner_department_id"] else None
+    changes["required"] = form.get("required") == "1"
+    changes["is_demo"] = form.get("is_demo") == "1"
+    version = form.get("version", "")
+    monitoring.update_profile(s, who, ind, changes, expected_version=int(version) if version.isdigit() else None,
+                              reason=form.get("reason", ""))
+    s.commit()
+    return RedirectResponse(f"/admin/indicators/{code}", status_code=303)
+
+
+@router.post("/admin/indicators/{code}/targets")
+def save_target(code: str, year: int = Form(..., ge=1949, le=2100), value: str = Form(""), is_demo: str = Form(""),
+                note: str = Form(""), who: Principal = Depends(admin_only), s: Session = Depends(db)) -> Response:
+    v = plans.latest_version(s)
+    ind = monitoring.indicator_by_code(s, v.plan_id, code)
+    try:
+        number = parse_number(value)
+    except ValueError:
+        raise monitoring.ProfileError(f"target {year}: {value!r} is not a number") from None
+    monitoring.set_target(s, who, ind, year, number, is_demo=is_demo == "1", note=note.strip())
+    s.commit()
+    return RedirectResponse(f"/admin/indicators/{code}", status_code=303)
+
+
+@router.post("/admin/indicators/{code}/links")
+def add_link(code: str, element_code: str = Form(...), who: Principal = Depends(admin_only),
+             s: Session = Depends(db)) -> Response:
+    v = plans.latest_version(s)
+    ind = monitoring.indicator_by_code(s, v.plan_id, code)
+    plans.element(s, v, element_code)
+    monitoring.link_indicator(s, who, ind, element_code)
+    s.commit()
+    return RedirectResponse(f"/admin/indicators/{code}", status_code=303)
+
+
+@router.get("/admin/periods", response_class=HTMLResponse)
+def periods_page(request: Request, who: Principal = Depends(admin_only), s: Session = Depends(db)) -> HTMLResponse:
+    plan = plans.get_plan(s)
+    return render(request, "monitoring/admin_periods.html", who=who, periods=submissions.periods(s, plan.id),
+                  subs=submissions.visible_submissions(s, who), state_label=submissions.state_label)
+
+
+@router.post("/admin/periods")
+def open_period(code: str = Form(...), label_zh: str = Form(...), label_en: str = Form(""),
+                due_on: dt.date = Form(...), who: Principal = Depends(admin_only),
+                s: Session = Depends(db)) -> Response:
+    plan = plans.get_plan(s)
+    submissions.open_period(s, who, plan_id=plan.id, code=code.strip(), label_zh=label_zh.strip(),
+                            label_en=label_en.strip(), due_on=due_on)
+    s.commit()
+    return RedirectResponse("/admin/periods", status_code=303)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, entity: str | None = Query(None), who: Principal = Depends(principal),
+               s: Session = Depends(db)) -> HTMLResponse:
+    """The audit trail: everything for the plan office, one's own department for the others."""
+    return render(request, "monitoring/audit.html", who=who, trail=trail(s, who, entity=entity or None), entity=entity)

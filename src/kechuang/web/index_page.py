@@ -1,0 +1,127 @@
+"""The index page and its JSON API: the stored Yangpu index build beside the published official series."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from kechuang.index.results import growth_rate
+from kechuang.index_results import service as ir
+from kechuang.plan import service as plans
+from kechuang.web.deps import get_session
+from kechuang.web.i18n import request_lang
+from kechuang.web.pages import render
+
+router = APIRouter()
+
+
+def _page_data(s: Session, lang: str) -> dict[str, Any]:
+    plan = plans.get_plan(s)
+    run = ir.latest_run(s)
+    if run is None:
+        raise plans.PlanNotFound("no index build stored (run `kechuang init`)")
+    nodes = list(run.nodes)
+    name = {n.code: (n.name_en if lang == "en" and n.name_en else n.name_zh) for n in nodes}
+    dims = [n.code for n in nodes if n.parent == run.index_code]
+    codes = [run.index_code, *dims]
+    computed = ir.series(s, run, codes)
+    published = {c: ir.published_latest(ir.published(s, plan.id, c)) for c in codes}
+    all_published = ir.published(s, plan.id, run.index_code)
+    years = sorted({y for c in codes for y, _ in computed[c]} | {y for c in codes for y in published[c]})
+    comparison = []
+    comp = dict(computed[run.index_code])
+    for y in years:
+        pub = published[run.index_code].get(y)
+        value = comp.get(y)
+        comparison.append({"year": y, "computed": value, "published": pub.value if pub else None,
+                           "edition": pub.edition if pub else "", "source": pub.source if pub else "",
+                           "difference": (value - pub.value) if value is not None and pub else None})
+    latest = ir.contributions(s, run, run.index_code)
+    by_dim = {d: ir.contributions(s, run, d, latest[0].year_to if latest else None) for d in dims}
+    pub_ypi = published[run.index_code]
+    growth = None
+    if 2013 in pub_ypi and 2019 in pub_ypi:
+        growth = {"start": 2013, "end": 2019, "v0": pub_ypi[2013].value, "v1": pub_ypi[2019].value,
+                  "rate": float(growth_rate(pub_ypi[2013].value, pub_ypi[2019].value, 6))}
+    chart = {
+        "years": years,
+        "series": [{"code": c, "name": name[c], "computed": [dict(computed[c]).get(y) for y in years],
+                    "published": [published[c][y].value if y in published[c] else None for y in years]}
+                   for c in codes],
+        "decomposition": [{"code": c.child, "name": name[c.child], "value": c.contribution} for c in latest],
+        "tree": _tree(nodes, run.index_code, name),
+    }
+    return {"run": run, "nodes": nodes, "names": name, "dims": dims, "comparison": comparison,
+            "latest": latest, "by_dim": by_dim, "growth": growth, "chart": chart, "all_published": all_published,
+            "ranking": ir.latest_scores(s, run, run.index_code)}
+
+
+def _tree(nodes: list[Any], root: str, name: dict[str, str]) -> dict[str, Any]:
+    kids: dict[str | None, list[Any]] = {}
+    for n in nodes:
+        kids.setdefault(n.parent, []).append(n)
+
+    def walk(code: str, status: str) -> dict[str, Any]:
+        children = [walk(k.code, k.status) for k in kids.get(code, [])]
+        node: dict[str, Any] = {"name": name[code], "status": status}
+        if children:
+            node["children"] = children
+        return node
+
+    top = next(n for n in nodes if n.code == root)
+    return walk(root, top.status)
+
+
+@router.get("/index", response_class=HTMLResponse, include_in_schema=False)
+def index_page(request: Request, s: Session = Depends(get_session)) -> HTMLResponse:
+    return render(request, "index.html", **_page_data(s, request_lang(request)))
+
+
+class ScoreOut(BaseModel):
+    unit: str
+    unit_name: str
+    year: int | None
+    code: str
+    score: float | None
+    rank: int | None
+
+
+class RunOut(BaseModel):
+    id: int
+    framework: str
+    title: dict[str, str]
+    is_demo: bool
+    created_at: str
+    data_hash: str
+    meta_hash: str
+    spec_hash: str
+    engine_version: str
+    data_source: str
+    spec: dict[str, Any]
+
+
+@router.get("/api/v1/index/run", response_model=RunOut, tags=["index"],
+            summary="The latest stored index build: what it was built from (hashes, spec), demo or not")
+def api_run(s: Session = Depends(get_session)) -> RunOut:
+    run = ir.latest_run(s)
+    if run is None:
+        raise plans.PlanNotFound("no index build stored")
+    return RunOut(id=run.id, framework=run.framework, title={"zh": run.title_zh, "en": run.title_en},
+                  is_demo=run.is_demo, created_at=run.created_at.isoformat(), data_hash=run.data_hash,
+                  meta_hash=run.meta_hash, spec_hash=run.spec_hash, engine_version=run.engine_version,
+                  data_source=run.data_source, spec=run.spec)
+
+
+@router.get("/api/v1/index/scores", response_model=list[ScoreOut], tags=["index"],
+            summary="Scores and ranks of the latest build, filtered by code, unit and year")
+def api_scores(code: str | None = Query(None, description="iCode, e.g. YPI or Elem"), unit: str | None = None,
+               year: int | None = None, s: Session = Depends(get_session)) -> list[ScoreOut]:
+    run = ir.latest_run(s)
+    if run is None:
+        raise plans.PlanNotFound("no index build stored")
+    return [ScoreOut(unit=r.unit, unit_name=r.unit_name, year=r.year, code=r.code, score=r.score, rank=r.rank)
+            for r in ir.scores(s, run, code, unit, year)]

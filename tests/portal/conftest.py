@@ -1,0 +1,87 @@
+"""Portal fixtures: the bundled Yangpu plan with a plan-office account, a department and its reviewer (built
+once, copied for each test module), an in-process client and a live server on that copy.
+
+Comment forms are accepted 1 s after they are served here (instead of 3 s) to keep the tests quick, and
+20 comments per client per 10 minutes (instead of 5) since every test client has one address."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from kechuang.accounts import service as accounts
+from kechuang.accounts.access import SYSTEM, Role
+from kechuang.accounts.settings import AccountSettings
+from kechuang.bootstrap import load_bundled
+from kechuang.comments.settings import CommentSettings
+from kechuang.store.db import make_engine, session_factory, transaction, upgrade
+from kechuang.web import portal
+from kechuang.web.app import create_app
+
+PASSWORD = "portal-test-password"
+SETTINGS = CommentSettings(secret_key="portal-tests", comment_min_seconds=1.0, comment_rate_limit=20)
+
+
+@pytest.fixture(scope="session")
+def portal_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled plan, the plan office's admin ``office``, department 区科委 (KW) and its reviewer ``kw``."""
+    path = tmp_path_factory.mktemp("portal") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with transaction(session_factory(engine)) as s:
+        load_bundled(s, by="test")
+        accounts.create_account(s, SYSTEM, username="office", display_name="规划办 王", password=PASSWORD,
+                                role=Role.ADMIN)
+        kw = accounts.create_department(s, SYSTEM, code="KW", name_zh="区科委", name_en="Science Commission")
+        accounts.create_account(s, SYSTEM, username="kw", display_name="科委 李", password=PASSWORD,
+                                role=Role.REVIEWER, department_id=kw.id)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="module")
+def portal_db(portal_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    copy = tmp_path_factory.mktemp("portal-db") / "kechuang.db"
+    shutil.copy(portal_template, copy)
+    return f"sqlite:///{copy}"
+
+
+def portal_app(url: str) -> FastAPI:
+    """The real app with plain-http cookies and the quicker comment settings."""
+    app = create_app(url)
+    app.state.account_settings = AccountSettings(secure_cookies=False)
+    app.dependency_overrides[portal.comment_settings] = lambda: SETTINGS
+    return app
+
+
+@pytest.fixture(scope="module")
+def portal_client(portal_db: str) -> Iterator[TestClient]:
+    with TestClient(portal_app(portal_db), client=("198.51.100.10", 50000)) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def portal_server(portal_db: str) -> Iterator[str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(portal_app(portal_db), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
