@@ -22,6 +22,7 @@ from kechuang.index._grid import id_columns, values_of
 from kechuang.index._parallel import column_blocks, run_blocks
 
 __all__ = [
+    "correlation_flags",
     "skew_kurt",
     "indicator_stats",
     "data_availability",
@@ -212,3 +213,35 @@ def principal_components(frame: pd.DataFrame, codes: Sequence[str]) -> tuple[np.
     vectors = vectors * np.where(vectors.sum(axis=0) < 0, -1.0, 1.0)
     loadings = pd.DataFrame(vectors, index=list(codes), columns=[f"PC{i + 1}" for i in range(len(codes))])
     return values / values.sum(), loadings
+
+
+def correlation_flags(
+    frame: pd.DataFrame,
+    parent: dict[str, str | None],
+    codes: Sequence[str],
+    *,
+    high: float = 0.9,
+    low: float = -0.4,
+    method: str = "pearson",
+) -> pd.DataFrame:
+    """Pairs of sibling codes (same parent) whose correlation is a concern, as COINr's ``get_corr_flags``.
+
+    A pair is flagged ``Collinear`` when r > ``high`` (they measure the same thing twice) and
+    ``Negative`` when r < ``low`` (they pull the parent in opposite directions). Columns: ``Parent``,
+    ``A``, ``B``, ``r``, ``Flag``; sorted by parent, then |r| descending.
+    """
+    corr = correlations(frame, codes, method)
+    rows = []
+    codes = list(codes)
+    for i, a in enumerate(codes):
+        for b in codes[i + 1:]:
+            if parent.get(a) is None or parent.get(a) != parent.get(b):
+                continue
+            r = float(corr.loc[a, b])
+            if r > high:
+                rows.append((parent[a], a, b, r, "Collinear"))
+            elif r < low:
+                rows.append((parent[a], a, b, r, "Negative"))
+    out = pd.DataFrame(rows, columns=["Parent", "A", "B", "r", "Flag"])
+    return out.sort_values(["Parent", "r"], key=lambda c: c.abs() if c.name == "r" else c,
+                           ascending=[True, False], ignore_index=True)

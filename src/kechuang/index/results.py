@@ -20,7 +20,7 @@ from kechuang.index._grid import TIME, UNIT, Grid, id_columns, make_frame, value
 from kechuang.index._parallel import column_blocks, run_blocks
 from kechuang.index.normalise import rank_rows
 
-__all__ = ["ranks", "growth", "growth_rate", "cagr", "decompose_change"]
+__all__ = ["ranks", "group_ranks", "strengths_weaknesses", "growth", "growth_rate", "cagr", "decompose_change"]
 
 
 def _codes(frame: pd.DataFrame, codes: Sequence[str] | None) -> list[str]:
@@ -141,3 +141,32 @@ def decompose_change(
             "parent_change": np.repeat(delta, m),
         }
     )
+
+
+def group_ranks(scores: pd.DataFrame, groups: Sequence[object], codes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Ranks within each group (and year): the same rule as :func:`ranks`, applied to each group's units.
+
+    ``groups`` gives the group label of every row of ``scores`` (e.g. the ``EurAsia_group`` column).
+    """
+    codes = _codes(scores, codes)
+    labels = pd.Series(list(groups), index=scores.index)
+    parts = [ranks(scores.loc[idx], codes) for _, idx in labels.groupby(labels, sort=True).groups.items()]
+    return pd.concat(parts).loc[scores.index]
+
+
+def strengths_weaknesses(rank_table: pd.DataFrame, unit: str, codes: Sequence[str], n: int = 5,
+                         year: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A unit's strengths and weaknesses: its ``n`` best- and worst-ranked codes (COINr ``get_str_weak``).
+
+    Returns two frames (``iCode``, ``Rank``), best first and worst first; ties keep the order of ``codes``.
+    """
+    rows = rank_table[rank_table[UNIT] == unit]
+    if TIME in rank_table.columns:
+        rows = rows[rows[TIME] == (rows[TIME].max() if year is None else year)]
+    if len(rows) != 1:
+        raise ValueError(f"unit {unit!r} has {len(rows)} rows for that year")
+    r = rows.iloc[0][list(codes)].dropna().astype(int)
+    table = pd.DataFrame({"iCode": r.index, "Rank": r.to_numpy()})
+    best = table.sort_values("Rank", kind="stable").head(n).reset_index(drop=True)
+    worst = table.sort_values("Rank", ascending=False, kind="stable").head(n).reset_index(drop=True)
+    return best, worst
