@@ -64,3 +64,14 @@ def test_task_and_measure_pages_link_to_public_opinions(client: TestClient) -> N
     assert 'href="/opinions/task/T1"' in client.get("/tasks/T1").text
     assert 'href="/opinions/measure/T1.M1"' in client.get("/measures/T1.M1").text
     assert client.get("/opinions/task/T1").status_code == 200
+
+
+def test_overview_shows_a_worded_status_for_every_area_and_task(client: TestClient) -> None:
+    import re
+
+    html = client.get("/?lang=zh").text
+    badges = re.findall(r'<span class="badge badge-(\w+)"[^>]*>([^<]+)</span>', html)
+    assert len(badges) == 5 + 12
+    assert all(word.strip() for _, word in badges), "never colour alone"
+    assert {colour for colour, _ in badges} <= {"green", "yellow", "red", "grey"}
+    client.cookies.clear()

@@ -76,6 +76,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "zone_east": {"zh": "东部战略区", "en": "Eastern strategic zone"},
     "zone_none": {"zh": "全区", "en": "District-wide"},
     "nav_index": {"zh": "创新指数", "en": "Index"},
+    "indicators_assessed": {"zh": "项指标可评价", "en": "indicators assessable"},
+    "status_note": {"zh": "状态由已审定的指标数据按各指标的评价规则得出（取最差者），文字与颜色同时标示；无已审定数据或目标时为“不适用”。",
+                    "en": "Status comes from approved indicator data under each indicator's rule (the worst one "
+                          "counts), shown in words as well as colour; without approved data or a target it is "
+                          "'not applicable'."},
     "comment_on_this": {"zh": "对此提出意见", "en": "Comment on this"},
     "index_title": {"zh": "杨浦双创综合指数 / 杨浦创新指数", "en": "Yangpu innovation index"},
     "demo_banner": {"zh": "演示数据：本页“计算值”由演示数据集计算，不是官方指数；官方发布值单独列出并注明来源。",

@@ -3,6 +3,7 @@ versions. Each handler reads through the plan service and renders a template; no
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from kechuang.indicators import service as indicators
+from kechuang.monitoring.progress import dashboard as progress_board
 from kechuang.plan import service as plans
 from kechuang.web.deps import get_session
 from kechuang.web.i18n import request_lang, t
@@ -63,7 +65,10 @@ def overview(request: Request, s: Session = Depends(get_session)) -> HTMLRespons
     v = plans.latest_version(s)
     areas = [(a, [(task, plans.elements(s, v, "measure", task.code)) for task in plans.elements(s, v, "task", a.code)])
              for a in plans.elements(s, v, "area")]
-    return render(request, "overview.html", version=v, meta=v.document["plan"], areas=areas,
+    board = progress_board(s, dt.date.today())
+    status = {row.area.code: row.rollup for row in board.areas}
+    status.update({t.task.code: t.rollup for row in board.areas for t in row.tasks})
+    return render(request, "overview.html", version=v, meta=v.document["plan"], areas=areas, status=status,
                   goals=plans.elements(s, v, "goal"), sub_goals=plans.elements(s, v, "sub_goal"))
 
 
