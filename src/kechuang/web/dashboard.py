@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from kechuang.accounts.access import Principal
 from kechuang.monitoring import progress
 from kechuang.monitoring.service import indicator_by_code
+from kechuang.opendata import service as opendata
+from kechuang.opendata.tables import Field, Table
 from kechuang.plan import service as plans
 from kechuang.web.pages import render
 from kechuang.web.security import db, plan_office
@@ -34,4 +36,40 @@ def indicator_page(code: str, request: Request, s: Session = Depends(db)) -> HTM
     ind = indicator_by_code(s, version.plan_id, code)
     p = progress.indicator_progress(s, ind, progress.final_years(version))
     history = progress.approved_history(s, ind.id)
-    return render(request, "monitoring/indicator.html", ind=ind, p=p, history=history, version=version)
+    return render(request, "monitoring/indicator.html", ind=ind, p=p, history=history, version=version,
+                  chart=_chart(p, history))
+
+
+def _chart(p: progress.IndicatorProgress, history: list) -> dict:  # type: ignore[type-arg]
+    """Series for the indicator chart: the approved values, the baseline, the target and the straight
+    trajectory from the baseline to the target (what the elapsed-time rule compares against)."""
+    pr, target = p.profile, p.target
+    points = [[o.year, o.value] for o in history if o.period is None]
+    baseline = [pr.baseline_year, pr.baseline_value] if pr and pr.baseline_year is not None else None
+    goal = [target.year, target.value] if target is not None and target.value is not None else None
+    return {"values": points, "baseline": baseline, "target": goal,
+            "trajectory": [baseline, goal] if baseline and goal else None}
+
+
+@router.get("/monitoring/indicators/{code}/history.{fmt}")
+def indicator_history_download(code: str, fmt: str, s: Session = Depends(db)) -> Response:
+    """The approved history shown on the indicator page, as CSV, XLSX or JSON (formula-safe)."""
+    if fmt not in ("csv", "xlsx", "json"):
+        raise HTTPException(404, f"format must be csv, xlsx or json, not {fmt!r}")
+    version = plans.latest_version(s)
+    ind = indicator_by_code(s, version.plan_id, code)
+    rows = [{"indicator_code": ind.code, "year": o.year, "period": o.period, "value": o.value,
+             "source_kind": o.source_kind, "source": o.source, "is_demo": o.is_demo}
+            for o in progress.approved_history(s, ind.id)]
+    table = Table(f"indicator-{ind.code}", ind.name_zh, ind.name_en or ind.name_zh,
+                  "Approved history of one indicator with the source of every value.", (
+                      Field("indicator_code", "string", "指标编码", "Indicator code"),
+                      Field("year", "integer", "年份", "Year"), Field("period", "string", "时期", "Period"),
+                      Field("value", "number", "数值", "Value"),
+                      Field("source_kind", "string", "来源类别", "Source kind"),
+                      Field("source", "string", "来源", "Source"), Field("is_demo", "boolean", "演示数据", "Demo data"),
+                  ), rows)
+    media = {"csv": "text/csv; charset=utf-8", "json": "application/json",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[fmt]
+    return Response(opendata.write(table, fmt), media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="indicator-{ind.code}.{fmt}"'})

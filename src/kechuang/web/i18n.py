@@ -81,6 +81,8 @@ STRINGS: dict[str, dict[str, str]] = {
                     "en": "Status comes from approved indicator data under each indicator's rule (the worst one "
                           "counts), shown in words as well as colour; without approved data or a target it is "
                           "'not applicable'."},
+    "download": {"zh": "下载", "en": "Download"},
+    "expected_trajectory": {"zh": "序时进度线", "en": "Expected trajectory"},
     "comment_on_this": {"zh": "对此提出意见", "en": "Comment on this"},
     "index_title": {"zh": "杨浦双创综合指数 / 杨浦创新指数", "en": "Yangpu innovation index"},
     "demo_banner": {"zh": "演示数据：本页“计算值”由演示数据集计算，不是官方指数；官方发布值单独列出并注明来源。",
