@@ -15,7 +15,8 @@ URL = "/monitoring/indicators/IND_PATENTS_PER_10K"
 
 def _table_rows(html: str) -> list[tuple[str, str]]:
     body = html.split('<table id="history">')[1].split("</table>")[0]
-    return [(y, v) for y, v in re.findall(r'<tr data-year="(\d+)"[^>]*><td>[^<]*</td><td class="num">([^<]+)</td>', body)]
+    row = r'<tr data-year="(\d+)"[^>]*><td>[^<]*</td><td class="num">([^<]+)</td>'
+    return list(re.findall(row, body))
 
 
 def test_history_downloads_equal_the_table(client: TestClient) -> None:
