@@ -35,7 +35,7 @@ def test_index_api(client: TestClient) -> None:
 @pytest.mark.xdist_group("browser")
 def test_index_charts_render(page, live_server: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(live_server + "/index")
-    for chart in ("#index-chart", "#decomp-chart", "#tree-chart"):
+    for chart in ("#index-chart", "#radar-chart", "#decomp-chart", "#tree-chart"):
         page.locator(f"{chart} canvas").wait_for()
         painted = page.evaluate("""(sel) => {
             const c = document.querySelector(sel + ' canvas');

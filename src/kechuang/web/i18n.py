@@ -81,6 +81,7 @@ STRINGS: dict[str, dict[str, str]] = {
                     "en": "Status comes from approved indicator data under each indicator's rule (the worst one "
                           "counts), shown in words as well as colour; without approved data or a target it is "
                           "'not applicable'."},
+    "radar": {"zh": "最近两年四个维度（计算值，演示）", "en": "The four dimensions in the last two years (computed, demo)"},
     "download": {"zh": "下载", "en": "Download"},
     "expected_trajectory": {"zh": "序时进度线", "en": "Expected trajectory"},
     "comment_on_this": {"zh": "对此提出意见", "en": "Comment on this"},

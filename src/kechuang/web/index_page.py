@@ -54,10 +54,21 @@ def _page_data(s: Session, lang: str) -> dict[str, Any]:
                    for c in codes],
         "decomposition": [{"code": c.child, "name": name[c.child], "value": c.contribution} for c in latest],
         "tree": _tree(nodes, run.index_code, name),
+        "radar": _radar(computed, dims, name),
     }
     return {"run": run, "nodes": nodes, "names": name, "dims": dims, "comparison": comparison,
             "latest": latest, "by_dim": by_dim, "growth": growth, "chart": chart, "all_published": all_published,
             "ranking": ir.latest_scores(s, run, run.index_code)}
+
+
+def _radar(computed: ir.Series, dims: list[str], name: dict[str, str]) -> dict[str, Any]:
+    """The four dimensions of the focus unit in its latest year and the year before, for a radar chart."""
+    by_year = {c: dict(computed[c]) for c in dims}
+    years = sorted({y for c in dims for y in by_year[c]})
+    latest = years[-2:]
+    top = max((v or 0) for c in dims for v in by_year[c].values())
+    return {"indicators": [{"name": name[c], "max": round(top * 1.1, 1)} for c in dims],
+            "series": [{"name": str(y), "value": [by_year[c].get(y) for c in dims]} for y in latest]}
 
 
 def _tree(nodes: list[Any], root: str, name: dict[str, str]) -> dict[str, Any]:
