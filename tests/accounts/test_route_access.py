@@ -31,7 +31,7 @@ OWN = {("GET", "/inbox"), ("GET", "/supervision"), ("GET", "/account"), ("POST",
        ("GET", "/api/v1/audit")}
 # Public: logging in, and the pages of approved data (plan text, published and approved values).
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/monitoring/indicators/{code}"),
-          ("GET", "/api/v1/progress/indicators/{code}")}
+          ("GET", "/monitoring/indicators/{code}/history.{fmt}"), ("GET", "/api/v1/progress/indicators/{code}")}
 RESOURCE_PARAMS = {"submission_id", "item_id", "milestone_id", "evidence_id", "account_id"}
 KW_ONLY_ITEM = "T2.M1"  # led by 区科委 with 区发展改革委: 区商务委 has no part in it
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -51,7 +51,7 @@ def setup(seeded_sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[FastAP
         assert kw_reporter is not None
         values = {"submission_id": "1", "item_id": str(item.id), "milestone_id": str(item.milestones[0].id),
                   "evidence_id": str(report.evidence[0].id), "account_id": str(kw_reporter.id),
-                  "code": "IND_PATENTS_PER_10K", "indicator_code": "IND_PATENTS_PER_10K"}
+                  "code": "IND_PATENTS_PER_10K", "indicator_code": "IND_PATENTS_PER_10K", "fmt": "csv"}
     yield app, values
 
 

@@ -28,6 +28,7 @@ from kechuang.web import (
     supervision_pages,
     workflow,
 )
+from kechuang.web.cache import PublicPageCache
 
 STATIC = Path(__file__).parent / "static"
 
@@ -45,6 +46,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.sessions = session_factory(engine)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     security.install(app)  # before the routers: every route gets the session and CSRF checks
+    app.add_middleware(PublicPageCache, sessions=app.state.sessions)
     app.include_router(pages.router)
     app.include_router(api.router)
     for module in (auth, workflow, dashboard, supervision_pages, admin, monitoring_api):
