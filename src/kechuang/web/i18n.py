@@ -77,11 +77,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "zone_none": {"zh": "全区", "en": "District-wide"},
     "nav_index": {"zh": "创新指数", "en": "Index"},
     "indicators_assessed": {"zh": "项指标可评价", "en": "indicators assessable"},
-    "status_note": {"zh": "状态由已审定的指标数据按各指标的评价规则得出（取最差者），文字与颜色同时标示；无已审定数据或目标时为“不适用”。",
+    "status_note": {"zh": "状态由已审定的指标数据按各指标的评价规则得出（取最差者），文字与颜色同时标示；"
+                          "无已审定数据或目标时为“不适用”。",
                     "en": "Status comes from approved indicator data under each indicator's rule (the worst one "
                           "counts), shown in words as well as colour; without approved data or a target it is "
                           "'not applicable'."},
-    "radar": {"zh": "最近两年四个维度（计算值，演示）", "en": "The four dimensions in the last two years (computed, demo)"},
+    "radar": {"zh": "最近两年四个维度（计算值，演示）",
+              "en": "The four dimensions in the last two years (computed, demo)"},
     "download": {"zh": "下载", "en": "Download"},
     "expected_trajectory": {"zh": "序时进度线", "en": "Expected trajectory"},
     "comment_on_this": {"zh": "对此提出意见", "en": "Comment on this"},
