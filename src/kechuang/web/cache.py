@@ -38,6 +38,11 @@ FINGERPRINT_SQL = text(
 )
 
 
+def data_fingerprint(session: Session) -> tuple[Any, ...]:
+    """Changes whenever data shown on public pages change (see the module docstring)."""
+    return tuple(session.execute(FINGERPRINT_SQL).one())
+
+
 def cacheable(path: str) -> bool:
     """Whether ``path`` is a public page whose HTML may be shared between anonymous visitors."""
     return path in CACHEABLE_EXACT or (path.startswith(CACHEABLE_PREFIXES) and "." not in path.rsplit("/", 1)[-1])
@@ -56,7 +61,7 @@ class PublicPageCache:
 
     def _fingerprint(self) -> tuple[Any, ...]:
         with self.sessions() as s:
-            return tuple(s.execute(FINGERPRINT_SQL).one())
+            return data_fingerprint(s)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or not cacheable(scope["path"]):

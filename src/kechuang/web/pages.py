@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from kechuang.indicators import service as indicators
 from kechuang.monitoring.progress import dashboard as progress_board
 from kechuang.plan import service as plans
+from kechuang.web.cache import data_fingerprint
 from kechuang.web.deps import get_session
 from kechuang.web.i18n import request_lang, t
 
@@ -65,10 +66,7 @@ def overview(request: Request, s: Session = Depends(get_session)) -> HTMLRespons
     v = plans.latest_version(s)
     areas = [(a, [(task, plans.elements(s, v, "measure", task.code)) for task in plans.elements(s, v, "task", a.code)])
              for a in plans.elements(s, v, "area")]
-    board = progress_board(s, dt.date.today())
-    status = {row.area.code: row.rollup for row in board.areas}
-    status.update({t.task.code: t.rollup for row in board.areas for t in row.tasks})
-    return render(request, "overview.html", version=v, meta=v.document["plan"], areas=areas, status=status,
+    return render(request, "overview.html", version=v, meta=v.document["plan"], areas=areas, status=plan_status(s),
                   goals=plans.elements(s, v, "goal"), sub_goals=plans.elements(s, v, "sub_goal"))
 
 
@@ -91,6 +89,24 @@ def measure_page(code: str, request: Request, s: Session = Depends(get_session))
     return render(request, "measure.html", version=v, measure=m, task=task,
                   projects=plans.elements(s, v, "project", code), targets=plans.elements(s, v, "target", code),
                   places=places, terms=_terms(s, v, [code]))
+
+
+_status_memo: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
+def plan_status(s: Session) -> dict[str, Any]:
+    """Roll-up of every area and task (code → RollUp) from approved data, recomputed only when the database,
+    its data fingerprint or the date changes (the roll-up reads every indicator's history)."""
+    today = dt.date.today()
+    key = (str(s.get_bind().url), data_fingerprint(s), today)
+    found = _status_memo.get(key)
+    if found is None:
+        board = progress_board(s, today)
+        found = {row.area.code: row.rollup for row in board.areas}
+        found.update({t.task.code: t.rollup for row in board.areas for t in row.tasks})
+        _status_memo.clear()
+        _status_memo[key] = found
+    return found
 
 
 def _terms(s: Session, v: Any, codes: list[str]) -> list[Any]:
