@@ -7,14 +7,10 @@ Comment forms are accepted 1 s after they are served here (instead of 3 s) to ke
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -26,6 +22,7 @@ from kechuang.comments.settings import CommentSettings
 from kechuang.store.db import make_engine, session_factory, transaction, upgrade
 from kechuang.web import portal
 from kechuang.web.app import create_app
+from tests.support.server import serve_in_thread
 
 PASSWORD = "portal-test-password"
 SETTINGS = CommentSettings(secret_key="portal-tests", comment_min_seconds=1.0, comment_rate_limit=20)
@@ -71,17 +68,5 @@ def portal_client(portal_db: str) -> Iterator[TestClient]:
 
 @pytest.fixture(scope="module")
 def portal_server(portal_db: str) -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(portal_app(portal_db), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(portal_app(portal_db)) as url:
+        yield url

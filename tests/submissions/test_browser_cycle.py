@@ -7,18 +7,15 @@ setup of tests/monitoring.)"""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from openpyxl import load_workbook
 
 from kechuang.submissions.excel import SHEET
 from tests.monitoring.web import make_app
+from tests.support.server import serve_in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 PASSWORD = "kechuang-demo"
@@ -27,19 +24,8 @@ PASSWORD = "kechuang-demo"
 @pytest.fixture
 def monitoring_server(seeded_sqlite_template: Path, tmp_path: Path) -> Iterator[str]:
     app = make_app(seeded_sqlite_template, tmp_path)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the test server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(app) as url:
+        yield url
 
 
 def log_in(browser, base: str, username: str):  # type: ignore[no-untyped-def]

@@ -3,14 +3,10 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from kechuang.bootstrap import load_bundled
@@ -18,6 +14,7 @@ from kechuang.plan import service as plans
 from kechuang.plan.loader import read_plan_file
 from kechuang.store.db import make_engine, session_factory, transaction, upgrade
 from kechuang.web.app import create_app
+from tests.support.server import serve_in_thread
 
 
 @pytest.fixture(scope="session")
@@ -41,20 +38,8 @@ def client(yangpu_db: str) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def live_server(yangpu_db: str) -> Iterator[str]:
     """The app served by uvicorn on a free loopback port, in a background thread."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(yangpu_db), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(create_app(yangpu_db)) as url:
+        yield url
 
 
 @pytest.fixture

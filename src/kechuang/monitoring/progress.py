@@ -98,13 +98,21 @@ def _target_for(profile: IndicatorProfile, latest_year: int | None, finals: tupl
 def indicator_progress(session: Session, indicator: Indicator, finals: tuple[int, ...]) -> IndicatorProgress:
     """Assess ``indicator`` with its profile's rule against its final target (``finals``: see ``final_years``);
     not applicable (with the reason) when the profile has no baseline or the data do not fit the rule."""
+    return assess_indicator(session, indicator, finals)[0]
+
+
+def assess_indicator(session: Session, indicator: Indicator, finals: tuple[int, ...],
+                     until: int | None = None) -> tuple[IndicatorProgress, Series | None]:
+    """:func:`indicator_progress` using observations of years up to ``until`` only (all when None), with the
+    series it assessed (None when there is none) — evaluation reports assess the data as of their year."""
     profile = profile_of(session, indicator.id)
     rule = Rule(profile.rule) if profile else Rule.ELAPSED
     if profile is None or profile.baseline_year is None or profile.baseline_value is None:
         return IndicatorProgress(indicator, profile, not_applicable(
             rule, inputs={}, needed=None, reason_zh="尚未设定基期值，无法评估进度。",
-            reason_en="No baseline has been set, so progress cannot be assessed."), (), None)
-    observations = assessed_observations(session, indicator.id, profile.baseline_year)
+            reason_en="No baseline has been set, so progress cannot be assessed."), (), None), None
+    observations = [o for o in assessed_observations(session, indicator.id, profile.baseline_year)
+                    if until is None or o.year <= until]
     target = _target_for(profile, observations[-1].year if observations else None, finals)
     if target is not None:
         observations = [o for o in observations if o.year <= target.year]
@@ -125,8 +133,8 @@ def indicator_progress(session: Session, indicator: Indicator, finals: tuple[int
         reason = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
         return IndicatorProgress(indicator, profile, not_applicable(
             rule, inputs={}, needed=None, reason_zh=f"数据不符合该规则的要求：{reason}",
-            reason_en=f"The data do not fit the rule: {reason}"), tuple(observations), target)
-    return IndicatorProgress(indicator, profile, assess(series, rule), tuple(observations), target)
+            reason_en=f"The data do not fit the rule: {reason}"), tuple(observations), target), None
+    return IndicatorProgress(indicator, profile, assess(series, rule), tuple(observations), target), series
 
 
 @dataclass

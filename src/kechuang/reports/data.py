@@ -4,7 +4,7 @@ Nothing here computes a verdict of its own: indicator statuses come from ``kechu
 inputs ``kechuang.monitoring`` gathers, supervision statuses from ``kechuang.supervision``, index figures
 from ``kechuang.index_results``, opinions from ``kechuang.comments``. The one addition is the cut-off:
 an evaluation of year Y uses the observations of years up to Y only (:func:`indicator_progress_as_of`,
-which otherwise follows ``monitoring.progress.indicator_progress`` step for step).
+which calls ``monitoring.progress.assess_indicator`` with that cut-off).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -20,16 +19,12 @@ from kechuang.comments.models import Comment
 from kechuang.comments.service import summary as comment_summary
 from kechuang.indicators.models import Indicator, Observation
 from kechuang.monitoring.models import IndicatorProfile, IndicatorTarget
-from kechuang.monitoring.progress import IndicatorProgress, assessed_observations, final_years
-from kechuang.monitoring.service import links, profile_of, profiles
+from kechuang.monitoring.progress import IndicatorProgress, assess_indicator, final_years
+from kechuang.monitoring.service import links, profiles
 from kechuang.plan import service as plans
 from kechuang.plan.models import PlanElement, PlanVersion
 from kechuang.progress import (
     Assessment,
-    Binding,
-    Direction,
-    Method,
-    Point,
     ProgressConfig,
     RollUp,
     Rule,
@@ -39,7 +34,6 @@ from kechuang.progress import (
     assess,
     roll_up,
 )
-from kechuang.progress.assessment import not_applicable
 from kechuang.submissions.models import ReportingPeriod, Submission, SubmissionValue
 from kechuang.supervision.models import SupervisionItem
 from kechuang.supervision.service import item_status, plan_items
@@ -94,47 +88,11 @@ class IndicatorRow:
         return self.assessment.standing in (Standing.BEHIND, Standing.PARTIAL)
 
 
-def _target_for(profile: IndicatorProfile, latest_year: int | None, finals: tuple[int, ...]) -> IndicatorTarget | None:
-    """The earliest final target not before the latest observation (as in ``monitoring.progress``)."""
-    assert profile.baseline_year is not None
-    floor = max(latest_year or 0, profile.baseline_year + 1)
-    ahead = [t for t in profile.targets if t.year >= floor and t.year in finals]
-    return min(ahead, key=lambda t: t.year) if ahead else None
-
-
 def indicator_progress_as_of(session: Session, indicator: Indicator, finals: tuple[int, ...],
                              year: int) -> tuple[IndicatorProgress, Series | None]:
     """``monitoring.progress.indicator_progress`` with observations of years up to ``year`` only; also
     returns the series assessed (None when there is none)."""
-    profile = profile_of(session, indicator.id)
-    rule = Rule(profile.rule) if profile else Rule.ELAPSED
-    if profile is None or profile.baseline_year is None or profile.baseline_value is None:
-        return IndicatorProgress(indicator, profile, not_applicable(
-            rule, inputs={}, needed=None, reason_zh="尚未设定基期值，无法评估进度。",
-            reason_en="No baseline has been set, so progress cannot be assessed."), (), None), None
-    observations = [o for o in assessed_observations(session, indicator.id, profile.baseline_year) if o.year <= year]
-    target = _target_for(profile, observations[-1].year if observations else None, finals)
-    if target is not None:
-        observations = [o for o in observations if o.year <= target.year]
-    method = Method(profile.method)
-    annual: tuple[Point, ...] = ()
-    if method is Method.CUMULATIVE and target is not None:
-        planned = {t.year: t.value for t in profile.targets if profile.baseline_year < t.year < target.year}
-        planned[target.year] = target.value - sum(planned.values())
-        if sorted(planned) == list(range(profile.baseline_year + 1, target.year + 1)):
-            annual = tuple(Point(y, v) for y, v in sorted(planned.items()))
-    try:
-        series = Series(baseline=Point(profile.baseline_year, profile.baseline_value),
-                        observations=tuple(Point(o.year, o.value) for o in observations),
-                        target=None if target is None else Point(target.year, target.value),
-                        direction=Direction(indicator.direction), method=method, binding=Binding(profile.binding),
-                        annual_targets=annual)
-    except ValidationError as exc:
-        reason = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
-        return IndicatorProgress(indicator, profile, not_applicable(
-            rule, inputs={}, needed=None, reason_zh=f"数据不符合该规则的要求：{reason}",
-            reason_en=f"The data do not fit the rule: {reason}"), tuple(observations), target), None
-    return IndicatorProgress(indicator, profile, assess(series, rule), tuple(observations), target), series
+    return assess_indicator(session, indicator, finals, until=year)
 
 
 def _submission_flags(session: Session, indicator_id: int, years: set[int]) -> tuple[tuple[int, ...],
