@@ -31,6 +31,7 @@ system-deps:
 	fi
 
 test: system-deps $(STAMP)
+	$(BIN)/ruff check src tests
 	$(BIN)/pytest -q -n 2 --dist loadgroup
 
 lint: $(STAMP)

@@ -6,12 +6,28 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
 
-from kechuang.index.errors import IndexInputError, SpecError
+from kechuang.index.errors import ComputationError, IndexInputError, SpecError
 from kechuang.index.io import read_idata, read_imeta
 from kechuang.index.pipeline import Result, build
 from kechuang.index.spec import dump_spec, load_spec
+from kechuang.index.uncertainty import (
+    UncertaintyResult,
+    load_ua_spec,
+    sensitivity_analysis,
+    uncertainty_analysis,
+    write_uncertainty,
+)
 
 index_app = typer.Typer(help="The composite index: build from iData/iMeta/spec, rebuild the Yangpu index.",
                         no_args_is_help=True)
@@ -64,3 +80,66 @@ def index_build(
     units = result.scores["uCode"].nunique()
     console.print(f"built {result.structure.codes[-1]}: {units} units, {len(result.structure.indicators)} indicators;"
                   f" {len(files)} files in {out}")
+
+
+@index_app.command("uncertainty")
+def index_uncertainty(
+    data: Path = typer.Argument(..., help="iData (CSV or XLSX)"),
+    meta: Path = typer.Argument(..., help="iMeta (CSV or XLSX)"),
+    spec: Path = typer.Option(..., "--spec", help="pipeline spec (YAML): the nominal build"),
+    ua: Path = typer.Option(..., "--ua", help="uncertainty spec (YAML), see docs/uncertainty.md"),
+    n: int = typer.Option(..., "--n", min=2, help="Monte Carlo samples, or Saltelli base points with --sa"),
+    sa: bool = typer.Option(False, "--sa", help="sensitivity analysis: Sobol indices from n·(G + 2) runs"),
+    seed: int = typer.Option(0, "--seed", help="random seed (same seed, same numbers on every backend)"),
+    scheduler: str | None = typer.Option(None, "--scheduler",
+                                         help="Dask scheduler address (tcp://host:8786), or 'local' (LocalCluster)"),
+    workers: int | None = typer.Option(None, "--workers", help="worker processes (default: one per core)"),
+    backend: str | None = typer.Option(None, "--backend",
+                                       help="serial, processes or dask (default: processes; in process when small)"),
+    out: Path = typer.Option(..., "--out", help="output folder for the CSVs"),
+) -> None:
+    """Uncertainty (and with --sa sensitivity) analysis: rank statistics, pairwise probabilities, Sobol indices
+    and per-run parameters as CSV."""
+    analysis = sensitivity_analysis if sa else uncertainty_analysis
+    try:
+        m = read_imeta(meta)
+        d = read_idata(data, m)
+        s = load_spec(spec)
+        u = load_ua_spec(ua)
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=True) as progress:
+            task = progress.add_task("regenerating the index", total=None)
+
+            def tick(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            result = analysis(d, m, s, u, n, seed=seed, backend=backend, scheduler=scheduler, workers=workers,
+                              progress=tick)
+    except (IndexInputError, SpecError, ComputationError) as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    files = write_uncertainty(result, out)
+    _report(result)
+    console.print(f"{len(files)} files in {out}")
+
+
+def _report(result: UncertaintyResult) -> None:
+    """Print the run's figures, the sensitivity of the mean rank shift and the failures."""
+    console.print(f"{result.kind} analysis: {result.n_runs:,} regenerations ({result.n_failed:,} failed) in "
+                  f"{result.seconds:.2f} s on {result.backend}; target {result.design.target}")
+    if result.sensitivity is not None and not result.sensitivity.empty:
+        shift = result.sensitivity[result.sensitivity["target"] == "mean_abs_rank_shift"]
+        table = Table(title=f"Sobol indices of the mean absolute rank shift of {result.design.target}")
+        for col in ("parameter", "S1", "S1 95% CI", "ST", "ST 95% CI"):
+            table.add_column(col, justify="left" if col == "parameter" else "right")
+        for row in shift.itertuples():
+            table.add_row(str(row.parameter), f"{row.S1:.3f}", f"[{row.S1_lo:.3f}, {row.S1_hi:.3f}]",
+                          f"{row.ST:.3f}", f"[{row.ST_lo:.3f}, {row.ST_hi:.3f}]")
+        console.print(table)
+        if result.dropped_base_points:
+            console.print(f"[yellow]{result.dropped_base_points} base points dropped (a run failed)[/yellow]")
+    if not result.failures.empty:
+        err.print(f"[yellow]{result.n_failed:,} runs could not be computed (failures.csv):[/yellow]")
+        for row in result.failures.head(10).to_dict("records"):
+            params = ", ".join(f"{k}={row[k]}" for k in result.failures.columns[:-3])
+            err.print(f"  {row['runs']} runs ({params}): {row['error']}", highlight=False, soft_wrap=True)

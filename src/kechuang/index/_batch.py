@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kechuang.index._accumulate import Moments, histogram_bins, sparse_counts
+from kechuang.index._accumulate import Moments, histogram_bins, value_counts
 from kechuang.index._grid import TIME, UNIT, make_frame, values_of
 from kechuang.index._parallel import run_inline
 from kechuang.index.aggregate import DEFAULTS as AGG_DEFAULTS
@@ -48,7 +48,7 @@ from kechuang.index.uncertainty_spec import Design
 
 __all__ = ["Layout", "Problem", "BlockResult", "run_block", "normalised_setting", "clear_cache", "in_worker"]
 
-_CHUNK_ELEMENTS = 1 << 22
+_CHUNK_ELEMENTS = 1 << 24
 _MAX_CHUNK = 256
 
 
@@ -144,9 +144,44 @@ class Failure(Exception):
 # ------------------------------------------------------------------ per-process cache of settings
 
 
+@dataclass(frozen=True)
+class _Level:
+    """Children and parents of one aggregation level, the membership matrix (children × parents) and, per
+    parent, the positions of its children; where the noise multipliers of children are (column in the
+    multiplier matrix, position among the children)."""
+
+    children: list[str]
+    parents: list[str]
+    member: np.ndarray
+    kids: list[np.ndarray]
+    noise_cols: np.ndarray
+    noise_pos: np.ndarray
+
+
+def _levels(problem: Problem) -> list[_Level]:
+    structure = problem.inputs.structure
+    noise = {c: j for j, c in enumerate(problem.design.noise_codes)}
+    out = []
+    for level in range(2, structure.max_level + 1):
+        children = list(structure.at_level(level - 1))
+        parents = list(structure.at_level(level))
+        position = {c: i for i, c in enumerate(children)}
+        member = np.zeros((len(children), len(parents)))
+        for j, parent in enumerate(parents):
+            member[[position[c] for c in structure.children[parent]], j] = 1.0
+        noisy = [(i, noise[c]) for i, c in enumerate(children) if c in noise]
+        out.append(_Level(children, parents, member, [np.flatnonzero(member[:, j]) for j in range(len(parents))],
+                          np.array([j for _, j in noisy], dtype=np.intp),
+                          np.array([i for i, _ in noisy], dtype=np.intp)))
+    return out
+
+
 @dataclass
 class _State:
     problem: Problem
+    levels: list[_Level] = field(default_factory=list)
+    tracked: dict[str, tuple[int, int]] = field(default_factory=dict)
+    memo: dict[tuple[tuple[int, ...], int], dict[str, Any]] = field(default_factory=dict)
     specs: dict[tuple[int, ...], Spec | Failure] = field(default_factory=dict)
     data: dict[str, pd.DataFrame | Failure] = field(default_factory=dict)
     normalised: dict[str, np.ndarray | Failure] = field(default_factory=dict)
@@ -210,7 +245,10 @@ def _state(problem: Problem) -> _State:
     state = _CACHE.get(problem.token)
     if state is None:
         _CACHE.clear()
-        state = _CACHE[problem.token] = _State(problem)
+        structure = problem.inputs.structure
+        tracked = {c: (structure.level[c], structure.at_level(structure.level[c]).index(c))
+                   for c in problem.design.tracked}
+        state = _CACHE[problem.token] = _State(problem, _levels(problem), tracked)
     return state
 
 
@@ -227,15 +265,19 @@ def in_worker() -> None:
 # ------------------------------------------------------------------ batched aggregation
 
 
-def _contract(v: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Σ_i v[s, r, i]·W[s, i, p] for v (Sv × rows × m) and W (Sw × m × P), broadcasting S; one matrix product
-    when v is shared (Sv = 1)."""
-    sv, rows, m = v.shape
-    sw, _, p = w.shape
-    if sv == 1:
-        flat = v[0] @ w.transpose(1, 0, 2).reshape(m, sw * p)
-        return flat.reshape(rows, sw, p).transpose(1, 0, 2)
-    return np.matmul(v, w)
+def _contract(v: np.ndarray, w: np.ndarray, kids: list[np.ndarray]) -> np.ndarray:
+    """Σ_{i ∈ children(p)} v[s, r, i]·w[s, i] for v (Sv × rows × m), w (Sw × m) and the children of each parent
+    p; S = max(Sv, Sw). One matrix product per parent: X_p·w_pᵀ (rows × S) while v is shared (Sv = 1), a batched
+    matrix-vector product otherwise."""
+    sv, rows, _ = v.shape
+    s = max(sv, len(w))
+    out = np.empty((s, rows, len(kids)))
+    for p, idx in enumerate(kids):
+        if sv == 1:
+            out[:, :, p] = (v[0][:, idx] @ w[:, idx].T).T
+        else:
+            out[:, :, p] = np.matmul(v[:, :, idx], w[:, idx, None])[:, :, 0]
+    return out
 
 
 _REFUSALS = {
@@ -246,53 +288,71 @@ _REFUSALS = {
 
 
 def _means(
-    x: np.ndarray, w: np.ndarray, member: np.ndarray, method: str, p: float | None, parents: list[str]
+    x: np.ndarray,
+    w: np.ndarray,
+    member: np.ndarray,
+    kids: list[np.ndarray],
+    method: str,
+    p: float | None,
+    parents: list[str],
+    memo: dict[str, Any] | None = None,
 ) -> tuple[np.ndarray, list[str | None]]:
-    """Weighted means of children x (Sx × rows × m) with weights w (Sw × m) into parents; returns the scores
-    (S × rows × P) and, per run, the engine's refusal message (``None`` when computed)."""
+    """Weighted means of children x (Sx × rows × m) with weights w (Sw × m) into parents (``member``: children ×
+    parents, ``kids``: children positions per parent); returns the scores (S × rows × P) and, per run, the
+    engine's refusal message (``None`` when computed). ``memo`` keeps what depends on x alone (its
+    availability, transform and refusals) for the next call with the same x."""
     if len(x) == 1 and len(w) == 1:
         try:
             return aggregate_level(x[0], w[0][:, None] * member, method, parents, p)[None], [None]
         except ComputationError as exc:
             return np.full((1, x.shape[1], len(parents)), np.nan), [str(exc)]
-    big_w = w[:, :, None] * member[None]
+    if method not in ("a_amean", "a_gmean", "a_hmean", "a_genmean"):
+        raise ValueError(f"unknown aggregation method {method!r}")
+    if method == "a_genmean" and (p is None or p == 0):
+        raise ComputationError("aggregate", method, "needs a non-zero exponent p")
+    memo = {} if memo is None else memo
+    if "avail" not in memo:
+        avail = ~np.isnan(x)
+        memo["avail"], memo["complete"] = avail, bool(avail.all())
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            if method == "a_gmean":
+                memo["values"] = np.where(avail, np.log(np.where(avail & (x > 0), x, 1.0)), 0.0)
+            elif method == "a_hmean":
+                memo["values"] = np.where(avail, 1.0 / np.where(avail & (x != 0), x, 1.0), 0.0)
+            else:
+                memo["values"] = np.where(avail, x, 0.0) ** (1.0 if method == "a_amean" else p)
+        refusal = _REFUSALS.get(method)
+        if refusal is not None and (method != "a_genmean" or (p is not None and p < 0)):
+            with np.errstate(invalid="ignore"):
+                memo["bad"] = (refusal[0], (avail & refusal[1](np.where(avail, x, 1.0))).any(axis=1))  # Sx × m
     s = max(len(x), len(w))
-    avail = ~np.isnan(x)
-    den = _contract(avail.astype(float), big_w)
+    den = (w @ member)[:, None, :] if memo["complete"] else _contract(memo["avail"].astype(float), w, kids)
     reasons: list[str | None] = [None] * s
-    refusal = _REFUSALS.get(method)
-    if refusal is not None and (method != "a_genmean" or (p is not None and p < 0)):
-        what, test = refusal
-        with np.errstate(invalid="ignore"):
-            bad_child = (avail & test(np.where(avail, x, 1.0))).any(axis=1)  # Sx × m
-        hit = (bad_child[:, :, None] & (big_w > 0)).any(axis=1)  # S × P
-        hit = np.broadcast_to(hit, (s, len(parents)))
+    if "bad" in memo:
+        what, bad_child = memo["bad"]
+        hit = np.broadcast_to((bad_child[:, :, None] & ((w[:, :, None] * member[None]) > 0)).any(axis=1),
+                              (s, len(parents)))
         for i in np.flatnonzero(hit.any(axis=1)):
             names = ", ".join(pa for pa, bad in zip(parents, hit[i], strict=True) if bad)
             reasons[i] = str(ComputationError(
                 "aggregate", method, f"{what} among the children of {names}; normalise to a positive range first"
             ))
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        total = _contract(memo["values"], w, kids)
         if method == "a_amean":
-            y = _contract(np.where(avail, x, 0.0), big_w) / den
+            y = total / den
         elif method == "a_gmean":
-            logs = np.where(avail, np.log(np.where(avail & (x > 0), x, 1.0)), 0.0)
-            y = np.exp(_contract(logs, big_w) / den)
+            y = np.exp(total / den)
         elif method == "a_hmean":
-            inv = np.where(avail, 1.0 / np.where(avail & (x != 0), x, 1.0), 0.0)
-            y = den / _contract(inv, big_w)
-        elif method == "a_genmean":
-            if p is None or p == 0:
-                raise ComputationError("aggregate", method, "needs a non-zero exponent p")
-            y = (_contract(np.where(avail, x, 0.0) ** p, big_w) / den) ** (1.0 / p)
+            y = den / total
         else:
-            raise ValueError(f"unknown aggregation method {method!r}")
+            y = (total / den) ** (1.0 / float(p or 1.0))
     return y, reasons
 
 
 def _copeland(x: np.ndarray, w: np.ndarray, member: np.ndarray, times: np.ndarray) -> np.ndarray:
     """Copeland scores (S × rows × P) per year (see :func:`kechuang.index.aggregate.a_copeland`); with shared
-    children the outranking matrices are built once and weighted for all runs at once."""
+    children each comparison matrix is weighted for all runs at once (O(S·m·rows²) memory-bound work)."""
     s = max(len(x), len(w))
     y = np.full((s, x.shape[1], member.shape[1]), np.nan)
     for t in np.unique(times):
@@ -304,13 +364,13 @@ def _copeland(x: np.ndarray, w: np.ndarray, member: np.ndarray, times: np.ndarra
                     y[i, rows, j] = a_copeland(x[i][np.ix_(rows, kids)], w[min(i, len(w) - 1), kids])
                 continue
             sub = x[0][np.ix_(rows, kids)]
-            cmp = (sub.T[:, :, None] > sub.T[:, None, :]) + 0.5 * (sub.T[:, :, None] == sub.T[:, None, :])
             share = w[:, kids] / np.nansum(w[:, kids], axis=1, keepdims=True)
-            out = np.einsum("si,iuv->suv", share, cmp)
-            upper = np.triu(np.ones((len(rows), len(rows)), dtype=bool), 1)
-            out = np.where(upper, out, 0.0)
-            out = out + np.where(upper.T, 1 - out.transpose(0, 2, 1), 0.0)
-            y[:, rows, j] = out.sum(axis=2)
+            out = np.zeros((len(w), len(rows), len(rows)))
+            for i in range(len(kids)):
+                col = sub[:, i]
+                out += share[:, i, None, None] * ((col[:, None] > col[None, :]) + 0.5 * (col[:, None] == col[None, :]))
+            upper = np.triu(out, 1)
+            y[:, rows, j] = (upper + np.tril(1 - upper.transpose(0, 2, 1), -1)).sum(axis=2)
     return y
 
 
@@ -340,58 +400,46 @@ def _group_ids(problem: Problem, group: str | None) -> tuple[np.ndarray, int]:
     return codes.astype(np.int64), int(codes.max()) + 1 if len(codes) else 0
 
 
-def _aggregate(problem: Problem, spec: Spec, x1: np.ndarray, mult: np.ndarray) -> tuple[list[np.ndarray], list[str | None]]:
-    """Scores of every level for the runs of one setting: level 1 = ``x1`` (rows × indicators), ``mult`` the
-    weight multipliers (S × noise codes). Returns per level an array (S or 1 × rows × codes of the level)
-    and per run the message of a refusal."""
-    structure = problem.inputs.structure
+def _aggregate(
+    problem: Problem, state: _State, choice: tuple[int, ...], spec: Spec, x1: np.ndarray, mult: np.ndarray
+) -> tuple[list[np.ndarray], list[str | None]]:
+    """Scores of every level for the runs of one setting (``choice``): level 1 = ``x1`` (rows × indicators),
+    ``mult`` the weight multipliers (S × noise codes). Returns per level an array (S or 1 × rows × codes of the
+    level) and per run the message of a refusal."""
     s = len(mult)
-    noise_col = {c: j for j, c in enumerate(problem.design.noise_codes)}
+    levels = state.levels
     step = spec.step("aggregate")
     assert step is not None
-    base, source = weight_source(spec, structure)
-    levels: list[np.ndarray] = [x1[None]]
+    base, source = weight_source(spec, problem.inputs.structure)
+    out: list[np.ndarray] = [x1[None]]
     reasons: list[str | None] = [None] * s
-    for level in range(2, structure.max_level + 1):
-        children = list(structure.at_level(level - 1))
-        parents = list(structure.at_level(level))
+    for level, lev in enumerate(levels, start=2):
         entry = step.by_level.get(level, {"method": step.method, "params": step.params})
         method, params = entry["method"], {**AGG_DEFAULTS, **entry["params"]}
-        x = levels[-1]
-        if callable(source):
-            weights = source(level, make_frame(problem.layout.ids, x[0], children))
-        else:
-            weights = base
-        w0 = np.array([weights[c] for c in children], dtype=float)
-        noisy = [(i, noise_col[c]) for i, c in enumerate(children) if c in noise_col]
-        if noisy:
-            w = np.repeat(w0[None], s, axis=0)
-            cols = np.array([i for i, _ in noisy])
-            w[:, cols] = w0[cols] * mult[:, [j for _, j in noisy]]
-        else:
-            w = w0[None]
-        member = np.zeros((len(children), len(parents)))
-        for j, parent in enumerate(parents):
-            for child in structure.children[parent]:
-                member[children.index(child), j] = 1.0
+        x = out[-1]
+        weights = source(level, make_frame(problem.layout.ids, x[0], lev.children)) if callable(source) else base
+        w = np.array([weights[c] for c in lev.children], dtype=float)[None]
+        if len(lev.noise_pos):
+            w = np.repeat(w, s, axis=0)
+            w[:, lev.noise_pos] *= mult[:, lev.noise_cols]
         x_in = x
         if params["missing"] == "group_mean":
             x_in = _group_fill(x, *_group_ids(problem, params["group"]))
         if method == "a_copeland":
-            y = _copeland(x_in, w, member, problem.layout.time_pos)
+            y = _copeland(x_in, w, lev.member, problem.layout.time_pos)
             level_reasons: list[str | None] = [None] * len(y)
         else:
-            y, level_reasons = _means(x_in, w, member, method, params.get("p"), parents)
+            memo = state.memo.setdefault((choice, level), {}) if len(x_in) == 1 else None
+            y, level_reasons = _means(x_in, w, lev.member, lev.kids, method, params.get("p"), lev.parents, memo)
         if params["dat_thresh"] is not None:
             with np.errstate(invalid="ignore", divide="ignore"):
-                share = _contract((~np.isnan(x)).astype(float), member[None]) / member.sum(axis=0)
+                share = (~np.isnan(x)).astype(float) @ lev.member / lev.member.sum(axis=0)
             y = np.where(share < params["dat_thresh"], np.nan, y)
-        for i, reason in enumerate(level_reasons):
-            if reason is not None:
-                for k in range(s) if len(level_reasons) == 1 else [i]:
-                    reasons[k] = reasons[k] or reason
-        levels.append(y)
-    return levels, reasons
+        if any(r is not None for r in level_reasons):
+            spread = level_reasons * s if len(level_reasons) == 1 else level_reasons
+            reasons = [old or new for old, new in zip(reasons, spread, strict=True)]
+        out.append(y)
+    return out, reasons
 
 
 # ------------------------------------------------------------------ blocks
@@ -416,8 +464,8 @@ class _Block:
         self.shift = np.full(n_runs, np.nan)
         self.reason = np.full(n_runs, -1, dtype=np.int64)
         self.reasons: list[str] = []
-        self.rank_ids: dict[str, list[np.ndarray]] = {c: [] for c in problem.design.tracked}
-        self.hist_ids: dict[str, list[np.ndarray]] = {c: [] for c in problem.design.tracked}
+        self.ranks: dict[str, list[np.ndarray]] = {c: [] for c in problem.design.tracked}
+        self.bins: dict[str, list[np.ndarray]] = {c: [] for c in problem.design.tracked}
         self.moments = {c: Moments.empty(rows) for c in problem.design.tracked}
         lay = problem.layout
         self.pairwise = np.zeros((lay.n_times, lay.n_units, lay.n_units), dtype=np.int64) if problem.design.pairwise \
@@ -432,14 +480,11 @@ class _Block:
 
     def add(self, pos: np.ndarray, scores: Mapping[str, np.ndarray]) -> None:
         lay = self.p.layout
-        rows = np.arange(lay.rows)
         for code, x in scores.items():
             ranks = lay.ranks(x)
-            ok = ~np.isnan(ranks)
-            self.rank_ids[code].append((rows * lay.n_units + np.where(ok, ranks, 1).astype(np.int64) - 1)[ok])
+            self.ranks[code].append(np.where(np.isnan(ranks), 0, ranks).astype(np.int32) - 1)
             lo, hi = self.bounds[code]
-            defined = ~np.isnan(x)
-            self.hist_ids[code].append((rows * self.p.bins + histogram_bins(x, lo, hi, self.p.bins))[defined])
+            self.bins[code].append(np.where(np.isnan(x), -1, histogram_bins(x, lo, hi, self.p.bins)).astype(np.int32))
             self.moments[code] = self.moments[code].merge(Moments.of(x))
             if code == self.p.design.target:
                 with np.errstate(invalid="ignore"):
@@ -459,16 +504,16 @@ class _Block:
         rows = self.p.layout.rows
         codes = {}
         for code in self.p.design.tracked:
-            r_ids, r_counts = sparse_counts(_concat(self.rank_ids[code]), rows * self.p.layout.n_units)
-            h_ids, h_counts = sparse_counts(_concat(self.hist_ids[code]), rows * self.p.bins)
+            r_ids, r_counts = value_counts(_stack(self.ranks[code], rows), self.p.layout.n_units)
+            h_ids, h_counts = value_counts(_stack(self.bins[code], rows), self.p.bins)
             codes[code] = CodeBlock(r_ids, r_counts, h_ids, h_counts, self.moments[code])
         failed = np.flatnonzero(self.reason >= 0)
         return BlockResult(block, runs, self.shift, failed, self.reason[failed], self.reasons, codes, self.pairwise,
                            self.unit_rank, self.unit_score)
 
 
-def _concat(parts: list[np.ndarray]) -> np.ndarray:
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+def _stack(parts: list[np.ndarray], rows: int) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros((0, rows), dtype=np.int32)
 
 
 def _chunk_size(problem: Problem) -> int:
@@ -483,19 +528,16 @@ def _evaluate(problem: Problem, state: _State, choice: tuple[int, ...], mult: np
     try:
         spec = state.spec(choice)
         x1 = state.indicators(spec)
-        levels, reasons = _aggregate(problem, spec, x1, mult)
+        levels, reasons = _aggregate(problem, state, choice, spec, x1, mult)
     except Failure as exc:
         on_fail(pos, str(exc))
         return None
     except (ValueError, ArithmeticError) as exc:
         on_fail(pos, str(exc))
         return None
-    structure = problem.inputs.structure
     s = len(mult)
     out = {}
-    for code in problem.design.tracked:
-        lev = structure.level[code]
-        col = structure.at_level(lev).index(code)
+    for code, (lev, col) in state.tracked.items():
         out[code] = np.broadcast_to(levels[lev - 1][:, :, col], (s, problem.layout.rows))
     bad = np.array([r is not None for r in reasons])
     for i in np.flatnonzero(bad):

@@ -47,3 +47,9 @@ def run_blocks(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
         if _pool is None:
             _pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="kechuang-index")
     return list(_pool.map(_in_worker(fn), items))
+
+
+def run_inline() -> None:
+    """From now on, run every block of calls made from this thread inline (for worker processes of a pool that
+    is already parallel: one thread per process avoids oversubscribing the cores)."""
+    _state.worker = True

@@ -6,10 +6,11 @@ results as they complete; the caller merges them so that the numbers do not depe
 of workers or the completion order.
 
 * :class:`SerialBackend` runs the blocks one after another in this process.
-* :class:`ProcessBackend` (the default on one machine) starts a pool of worker processes from a fork server
-  that has imported the engine, ships the problem once per worker and keeps BLAS single-threaded in the
-  workers (``OMP_NUM_THREADS`` = ``OPENBLAS_NUM_THREADS`` = ``MKL_NUM_THREADS`` = 1), so that W workers use
-  W cores.
+* :class:`ProcessBackend` (the default on one machine, except for small problems: fewer than
+  :data:`SMALL_WORK` runs × units run in process, as starting workers would take longer) starts a pool of
+  worker processes from a fork server that has imported the engine, ships the problem once per worker and
+  keeps BLAS single-threaded in the workers (``OMP_NUM_THREADS`` = ``OPENBLAS_NUM_THREADS`` =
+  ``MKL_NUM_THREADS`` = 1), so that W workers use W cores.
 * :class:`DaskBackend` connects to ``address`` (``tcp://host:8786``), or starts a ``LocalCluster`` of worker
   processes with one thread each. It scatters the problem to every worker once. For a LocalCluster it sets
   ``distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_`` to ``None`` (Dask's default of 65,536 makes
@@ -28,8 +29,9 @@ from typing import Any
 
 from kechuang.index import _batch
 
-__all__ = ["Backend", "SerialBackend", "ProcessBackend", "DaskBackend", "make_backend", "dask_config"]
+__all__ = ["SMALL_WORK", "Backend", "SerialBackend", "ProcessBackend", "DaskBackend", "make_backend", "dask_config"]
 
+SMALL_WORK = 2_000_000
 _SINGLE_THREADED = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 _PROBLEM: Any = None
 
@@ -179,10 +181,11 @@ class DaskBackend(Backend):
 
 
 def make_backend(backend: str | Backend | None = None, *, scheduler: str | None = None,
-                 workers: int | None = None, blocks: int = 2) -> Backend:
+                 workers: int | None = None, blocks: int = 2, work: int = SMALL_WORK) -> Backend:
     """The backend to use: an instance as given; ``scheduler`` (an address, or ``local`` for a new
     LocalCluster) → Dask; ``"serial"``, ``"processes"`` or ``"dask"`` by name; by default a process pool,
-    or the serial backend when there is a single block or a single worker."""
+    or the serial backend when there is a single block or worker, or when the problem is small (``work`` =
+    runs × units below :data:`SMALL_WORK`, where starting the workers costs more than the runs)."""
     if isinstance(backend, Backend):
         return backend
     if scheduler is not None:
@@ -194,6 +197,6 @@ def make_backend(backend: str | Backend | None = None, *, scheduler: str | None 
     if backend not in (None, "processes"):
         raise ValueError(f"unknown backend {backend!r} (valid: serial, processes, dask)")
     n = workers or os.cpu_count() or 1
-    if backend is None and (blocks < 2 or n < 2):
+    if backend is None and (blocks < 2 or n < 2 or work < SMALL_WORK):
         return SerialBackend()
     return ProcessBackend(n)

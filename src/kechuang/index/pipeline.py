@@ -35,7 +35,7 @@ from kechuang.index.weights import (
     equal_weights,
 )
 
-__all__ = ["STAGE_NAMES", "Result", "build", "regenerate"]
+__all__ = ["STAGE_NAMES", "Inputs", "Result", "build", "prepare", "regenerate", "run_step", "weight_source"]
 
 STAGE_NAMES = {
     "denominate": "Denominated",
@@ -113,7 +113,7 @@ def _manual_weights(spec: Spec, step: Step | None, structure: Structure) -> dict
     return weights
 
 
-def _weight_source(spec: Spec, structure: Structure) -> tuple[dict[str, float], WeightSource]:
+def weight_source(spec: Spec, structure: Structure) -> tuple[dict[str, float], WeightSource]:
     """The weights before any data-driven method, and the source the aggregation asks per level."""
     step = spec.step("weights")
     base = _manual_weights(spec, step, structure)
@@ -133,76 +133,118 @@ def _weight_source(spec: Spec, structure: Structure) -> tuple[dict[str, float], 
     return base, source
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """Validated inputs of a build: iData, iMeta, the structure and ``base``, the iData rows sorted by
+    ``uCode`` (then ``Time``)."""
+
+    data: pd.DataFrame
+    meta: pd.DataFrame
+    structure: Structure
+    base: pd.DataFrame
+
+    @property
+    def raw(self) -> pd.DataFrame:
+        """The ``Raw`` stage: identifiers and the indicator columns of ``base``."""
+        return self.base[id_columns(self.base) + list(self.structure.indicators)]
+
+
+def prepare(data: pd.DataFrame, meta: pd.DataFrame, spec: Spec) -> Inputs:
+    """Validate iMeta, iData and the spec against them; sort the rows (see :class:`Inputs`)."""
+    meta = validate_imeta(meta)
+    data = validate_idata(data, meta)
+    validate_against(spec, meta, data)
+    return Inputs(data, meta, Structure.from_meta(meta), _sorted_rows(data))
+
+
+def run_step(
+    step: Step, current: pd.DataFrame, inputs: Inputs, source: str = "<spec>"
+) -> tuple[pd.DataFrame, Treatment | pd.DataFrame | None]:
+    """Run one data step (denominate, impute, screen, treat) or normalise on the stage ``current``.
+
+    Returns the new stage and the step's report (the :class:`Treatment` of treat, the screening table of
+    screen, ``None`` otherwise). ``source`` names the spec in errors.
+    """
+    p = step.params
+    meta, base = inputs.meta, inputs.base
+    indicators = list(inputs.structure.indicators)
+    if step.step == "denominate":
+        denoms = p["denominators"] if p["denominators"] is not None else denominators_from_meta(meta)
+        return denominate(current, indicators, denoms, base), None
+    if step.step == "impute":
+        group = p.get("group")
+        labels = None if group is None else base[group].to_numpy(dtype=object)[current.index.to_numpy()]
+        imputed = impute(
+            current,
+            indicators,
+            step.method,
+            groups=labels,
+            imp_type=p.get("imp_type", "latest"),
+            max_time=p.get("max_time"),
+        )
+        return imputed, None
+    if step.step == "screen":
+        screened, screening = screen(
+            current,
+            indicators,
+            step.method,
+            dat_thresh=p["dat_thresh"],
+            nonzero_thresh=p["nonzero_thresh"],
+            force_in=p["force_in"],
+            force_out=p["force_out"],
+        )
+        if screened.empty:
+            raise SpecError(source, f"{step.path}.params", "screening removed every unit")
+        return screened, screening
+    if step.step == "treat":
+        treatment = treat(current, indicators, step.method, p, step.indiv)
+        return treatment.data, treatment
+    if step.step == "normalise":
+        normalised = normalise(
+            current,
+            indicators,
+            inputs.structure.direction,
+            step.method,
+            p,
+            step.indiv,
+            global_=step.global_,
+            meta=meta,
+        )
+        return normalised, None
+    raise ValueError(f"run_step runs data steps and normalise, not {step.step!r}")
+
+
 def build(data: pd.DataFrame, meta: pd.DataFrame, spec: Spec | Mapping[str, Any] | str | Path) -> Result:
     """Validate the inputs and run the spec; see the module docstring.
 
     ``spec`` may be a :class:`Spec`, plain data (parsed YAML) or a path to a YAML file.
     """
     spec = _coerce_spec(spec)
-    meta = validate_imeta(meta)
-    data = validate_idata(data, meta)
-    validate_against(spec, meta, data)
-    structure = Structure.from_meta(meta)
-    indicators = list(structure.indicators)
-    base = _sorted_rows(data)
-    current = base[id_columns(base) + indicators]
+    inputs = prepare(data, meta, spec)
+    structure, base = inputs.structure, inputs.base
+    current = inputs.raw
     stages: dict[str, pd.DataFrame] = {"Raw": current}
     treatment: Treatment | None = None
     screening: pd.DataFrame | None = None
     final_weights = dict(structure.weight)
     for step in spec.steps:
-        p = step.params
-        if step.step == "denominate":
-            denoms = p["denominators"] if p["denominators"] is not None else denominators_from_meta(meta)
-            current = denominate(current, indicators, denoms, base)
-        elif step.step == "impute":
-            group = p.get("group")
-            labels = None if group is None else base[group].to_numpy(dtype=object)[current.index.to_numpy()]
-            current = impute(
-                current,
-                indicators,
-                step.method,
-                groups=labels,
-                imp_type=p.get("imp_type", "latest"),
-                max_time=p.get("max_time"),
-            )
-        elif step.step == "screen":
-            current, screening = screen(
-                current,
-                indicators,
-                step.method,
-                dat_thresh=p["dat_thresh"],
-                nonzero_thresh=p["nonzero_thresh"],
-                force_in=p["force_in"],
-                force_out=p["force_out"],
-            )
-            if current.empty:
-                raise SpecError(spec.source, f"{step.path}.params", "screening removed every unit")
-        elif step.step == "treat":
-            treatment = treat(current, indicators, step.method, p, step.indiv)
-            current = treatment.data
-        elif step.step == "normalise":
-            current = normalise(
-                current,
-                indicators,
-                structure.direction,
-                step.method,
-                p,
-                step.indiv,
-                global_=step.global_,
-                meta=meta,
-            )
-        elif step.step == "aggregate":
-            base_weights, source = _weight_source(spec, structure)
-            groups = base.loc[current.index, list(meta.loc[meta["Type"] == "Group", "iCode"])]
-            current, used = aggregate(current, structure, source, step.method, p, step.by_level, groups)
+        if step.step == "aggregate":
+            base_weights, source = weight_source(spec, structure)
+            groups = base.loc[current.index, list(inputs.meta.loc[inputs.meta["Type"] == "Group", "iCode"])]
+            current, used = aggregate(current, structure, source, step.method, step.params, step.by_level, groups)
             final_weights = {**base_weights, **used}
+        elif step.step != "weights":
+            current, report = run_step(step, current, inputs, spec.source)
+            if isinstance(report, Treatment):
+                treatment = report
+            elif report is not None:
+                screening = report
         if step.step in STAGE_NAMES:
             stages[STAGE_NAMES[step.step]] = current
     return Result(
         spec=spec,
-        data=data,
-        meta=meta,
+        data=inputs.data,
+        meta=inputs.meta,
         structure=structure,
         stages=stages,
         ranks=ranks(current, list(structure.codes)),

@@ -95,3 +95,74 @@ class IndexContribution(Base):
     contribution: Mapped[float | None] = mapped_column(Float, nullable=True)
     share_pct: Mapped[float | None] = mapped_column(Float, nullable=True)
     parent_change: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class IndexUncertaintyRun(Base):
+    """An uncertainty (and possibly sensitivity) analysis of a stored build: its uncertainty spec, size and seed,
+    so that it can be rerun and checked (``kechuang.index.uncertainty``)."""
+
+    __tablename__ = "index_ua_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("index_run.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+    is_demo: Mapped[bool] = mapped_column(Boolean)
+    kind: Mapped[str] = mapped_column(String(20))
+    ua_spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    ua_hash: Mapped[str] = mapped_column(String(64))
+    n: Mapped[int] = mapped_column(Integer)
+    n_runs: Mapped[int] = mapped_column(Integer)
+    n_failed: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer)
+    target: Mapped[str] = mapped_column(String(100))
+    seconds: Mapped[float] = mapped_column(Float)
+    engine_version: Mapped[str] = mapped_column(String(40))
+
+
+class IndexUncertaintyRank(Base):
+    """Score and rank statistics of one code for one unit and year over the runs of an analysis."""
+
+    __tablename__ = "index_ua_rank"
+    __table_args__ = (Index("ix_index_ua_rank_run_code", "ua_run_id", "code", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ua_run_id: Mapped[int] = mapped_column(ForeignKey("index_ua_run.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(100))
+    unit: Mapped[str] = mapped_column(String(100))
+    unit_name: Mapped[str] = mapped_column(Text, default="")
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    runs: Mapped[int] = mapped_column(Integer)
+    score_nominal: Mapped[float | None] = mapped_column(Float, nullable=True)
+    score_mean: Mapped[float | None] = mapped_column(Float, nullable=True)
+    score_q05: Mapped[float | None] = mapped_column(Float, nullable=True)
+    score_median: Mapped[float | None] = mapped_column(Float, nullable=True)
+    score_q95: Mapped[float | None] = mapped_column(Float, nullable=True)
+    rank_nominal: Mapped[float | None] = mapped_column(Float, nullable=True)
+    rank_mean: Mapped[float | None] = mapped_column(Float, nullable=True)
+    rank_q05: Mapped[float | None] = mapped_column(Float, nullable=True)
+    rank_median: Mapped[float | None] = mapped_column(Float, nullable=True)
+    rank_q95: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class IndexSensitivity(Base):
+    """First- and total-order Sobol' indices (with bootstrap intervals) of one uncertain parameter for one
+    output: the mean absolute rank shift (``unit`` empty) or a unit's rank or score in a year."""
+
+    __tablename__ = "index_sensitivity"
+    __table_args__ = (Index("ix_index_sensitivity_run_target", "ua_run_id", "target", "unit"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ua_run_id: Mapped[int] = mapped_column(ForeignKey("index_ua_run.id", ondelete="CASCADE"))
+    target: Mapped[str] = mapped_column(String(40))
+    code: Mapped[str] = mapped_column(String(100))
+    unit: Mapped[str] = mapped_column(String(100), default="")
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    parameter: Mapped[str] = mapped_column(String(100))
+    s1: Mapped[float | None] = mapped_column(Float, nullable=True)
+    s1_lo: Mapped[float | None] = mapped_column(Float, nullable=True)
+    s1_hi: Mapped[float | None] = mapped_column(Float, nullable=True)
+    st: Mapped[float | None] = mapped_column(Float, nullable=True)
+    st_lo: Mapped[float | None] = mapped_column(Float, nullable=True)
+    st_hi: Mapped[float | None] = mapped_column(Float, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -23,11 +23,24 @@ from kechuang.index.io import read_idata, read_imeta, read_table
 from kechuang.index.pipeline import Result, build
 from kechuang.index.results import decompose_change
 from kechuang.index.spec import Spec, dump_spec, load_spec
-from kechuang.index_results.models import IndexContribution, IndexNode, IndexRun, IndexScore
+from kechuang.index.uncertainty import UncertaintyResult, sensitivity_analysis
+from kechuang.index.uncertainty_spec import UncertaintySpec, load_ua_spec
+from kechuang.index_results.models import (
+    IndexContribution,
+    IndexNode,
+    IndexRun,
+    IndexScore,
+    IndexSensitivity,
+    IndexUncertaintyRank,
+    IndexUncertaintyRun,
+)
 from kechuang.indicators.models import Indicator, Observation
 
 YANGPU_INDEX_DIR = Path(__file__).resolve().parent.parent / "data" / "yangpu" / "index"
 YANGPU_FRAMEWORK = "yangpu"
+YANGPU_UA = YANGPU_INDEX_DIR / "uncertainty.yaml"
+DEMO_UA_N = 128
+DEMO_UA_SEED = 1
 PUBLISHED_PREFIX = "IDX_"
 
 
@@ -150,12 +163,94 @@ def build_yangpu_demo(session: Session, *, by: str) -> tuple[IndexRun, bool]:
     hashes = (frame_hash(data), frame_hash(meta), spec_hash(spec))
     for run in session.scalars(select(IndexRun).where(IndexRun.framework == YANGPU_FRAMEWORK)):
         if (run.data_hash, run.meta_hash, run.spec_hash) == hashes:
+            _demo_uncertainty(session, run, data, meta, spec, by=by)
             return run, False
     req = BuildRequest(framework=YANGPU_FRAMEWORK, title_zh="杨浦创新指数（演示数据）",
                        title_en="Yangpu innovation index (demo data)", index_code="YPI", focus_unit="YP",
                        is_demo=True, data_source="bundled: data/yangpu/index/demo_iData.csv (演示数据)")
     run = build_and_store(session, data, meta, spec, req, by=by, labels=read_table(YANGPU_INDEX_DIR / "iMeta.csv"))
+    _demo_uncertainty(session, run, data, meta, spec, by=by)
     return run, True
+
+
+def _demo_uncertainty(session: Session, run: IndexRun, data: pd.DataFrame, meta: pd.DataFrame, spec: Spec, *,
+                      by: str) -> None:
+    """Store the demo sensitivity analysis of the demo build (``uncertainty.yaml``, 128 base points, in
+    process: a fraction of a second) unless the same analysis is stored for it."""
+    ua = load_ua_spec(YANGPU_UA)
+    stored = session.scalar(select(IndexUncertaintyRun).where(
+        IndexUncertaintyRun.run_id == run.id, IndexUncertaintyRun.ua_hash == ua_hash(ua),
+        IndexUncertaintyRun.n == DEMO_UA_N, IndexUncertaintyRun.seed == DEMO_UA_SEED))
+    if stored is None:
+        result = sensitivity_analysis(data, meta, spec, ua, DEMO_UA_N, seed=DEMO_UA_SEED, backend="serial")
+        store_uncertainty(session, run, result, by=by, is_demo=True)
+
+
+# ------------------------------------------------------------------ uncertainty and sensitivity
+
+
+def ua_hash(ua: UncertaintySpec) -> str:
+    """SHA-256 of an uncertainty spec in its plain-data form."""
+    return hashlib.sha256(json.dumps(ua.to_dict(), sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def store_uncertainty(session: Session, run: IndexRun, result: UncertaintyResult, *, by: str,
+                      is_demo: bool) -> IndexUncertaintyRun:
+    """Store an uncertainty or sensitivity analysis of a stored build: its spec, size and seed, the rank and
+    score statistics of every tracked code and the Sobol' indices."""
+    ua = IndexUncertaintyRun(
+        run_id=run.id, created_by=by, is_demo=is_demo, kind=result.kind, ua_spec=result.ua.to_dict(),
+        ua_hash=ua_hash(result.ua), n=result.n, n_runs=result.n_runs, n_failed=result.n_failed, seed=result.seed,
+        target=result.design.target, seconds=float(result.seconds), engine_version=__version__,
+    )
+    session.add(ua)
+    session.flush()
+    stats = ("score_nominal", "score_mean", "score_q05", "score_median", "score_q95", "rank_nominal", "rank_mean",
+             "rank_q05", "rank_median", "rank_q95")
+    ranks = result.ranks
+    session.execute(insert(IndexUncertaintyRank), [
+        dict(ua_run_id=ua.id, code=str(r["code"]), unit=str(r["uCode"]), unit_name=str(r.get("uName", r["uCode"])),
+             year=None if pd.isna(r.get("Time")) else int(r["Time"]), runs=int(r["runs"]),
+             **{k: _num(r[k]) for k in stats})
+        for r in ranks.to_dict("records")
+    ])
+    if result.sensitivity is not None and not result.sensitivity.empty:
+        session.execute(insert(IndexSensitivity), [
+            dict(ua_run_id=ua.id, target=str(r["target"]), code=str(r["code"]), unit=str(r["uCode"]),
+                 year=None if pd.isna(r.get("Time")) else int(r["Time"]), parameter=str(r["parameter"]),
+                 s1=_num(r["S1"]), s1_lo=_num(r["S1_lo"]), s1_hi=_num(r["S1_hi"]), st=_num(r["ST"]),
+                 st_lo=_num(r["ST_lo"]), st_hi=_num(r["ST_hi"]), note=str(r["note"]))
+            for r in result.sensitivity.to_dict("records")
+        ])
+    session.flush()
+    return ua
+
+
+def latest_uncertainty(session: Session, run: IndexRun) -> IndexUncertaintyRun | None:
+    """The newest analysis stored for a build."""
+    return session.scalar(select(IndexUncertaintyRun).where(IndexUncertaintyRun.run_id == run.id)
+                          .order_by(IndexUncertaintyRun.id.desc()).limit(1))
+
+
+def uncertainty_ranks(session: Session, ua: IndexUncertaintyRun, code: str,
+                      year: int | None = None) -> list[IndexUncertaintyRank]:
+    """Rank statistics of one code (in one year: default the latest), by nominal rank."""
+    if year is None:
+        year = session.scalar(select(IndexUncertaintyRank.year).where(IndexUncertaintyRank.ua_run_id == ua.id)
+                              .order_by(IndexUncertaintyRank.year.desc()).limit(1))
+    stmt = select(IndexUncertaintyRank).where(IndexUncertaintyRank.ua_run_id == ua.id,
+                                              IndexUncertaintyRank.code == code)
+    if year is not None:
+        stmt = stmt.where(IndexUncertaintyRank.year == year)
+    return list(session.scalars(stmt.order_by(IndexUncertaintyRank.rank_nominal, IndexUncertaintyRank.unit)))
+
+
+def sensitivity(session: Session, ua: IndexUncertaintyRun, target: str = "mean_abs_rank_shift",
+                unit: str = "") -> list[IndexSensitivity]:
+    """Sobol' indices of one output (default the mean absolute rank shift), in parameter order."""
+    return list(session.scalars(select(IndexSensitivity).where(
+        IndexSensitivity.ua_run_id == ua.id, IndexSensitivity.target == target, IndexSensitivity.unit == unit)
+        .order_by(IndexSensitivity.id)))
 
 
 def load_published(session: Session, plan_id: int, path: Path | None = None) -> int:

@@ -56,9 +56,48 @@ def _page_data(s: Session, lang: str) -> dict[str, Any]:
         "tree": _tree(nodes, run.index_code, name),
         "radar": _radar(computed, dims, name),
     }
+    ua = ir.latest_uncertainty(s, run)
+    uncertainty = _uncertainty(s, ua, run.index_code) if ua is not None else None
+    if uncertainty is not None:
+        chart["uncertainty"] = uncertainty.pop("chart")
     return {"run": run, "nodes": nodes, "names": name, "dims": dims, "comparison": comparison,
             "latest": latest, "by_dim": by_dim, "growth": growth, "chart": chart, "all_published": all_published,
-            "ranking": ir.latest_scores(s, run, run.index_code)}
+            "ranking": ir.latest_scores(s, run, run.index_code), "uncertainty": uncertainty}
+
+
+def _describe(spec: dict[str, Any]) -> list[str]:
+    """One line per uncertain parameter of a stored uncertainty spec."""
+    out = []
+    for p in spec.get("parameters", []):
+        if "weights" in p:
+            w = p["weights"]
+            where = ", ".join(str(v) for v in w.get("levels", []) + w.get("codes", []))
+            out.append(f"{p['name']}: {w['noise']} ±{100 * w['spread']:g}% ({where})")
+        elif "values" in p:
+            out.append(f"{p['name']}: {p['step']}.{p['param']} ∈ {{{', '.join(str(v) for v in p['values'])}}}")
+        else:
+            labels = [a if isinstance(a, str) else a.get("label") or a.get("method", "") for a in p["alternatives"]]
+            out.append(f"{p['name']}: {' / '.join(labels)}")
+    return out
+
+
+def _uncertainty(s: Session, ua: Any, code: str) -> dict[str, Any]:
+    """Rank intervals of ``code`` in the latest year and the Sobol' indices of the mean rank shift."""
+    bars = ir.uncertainty_ranks(s, ua, code)
+    indices = ir.sensitivity(s, ua)
+    chart = {
+        "units": [b.unit_name or b.unit for b in bars],
+        "nominal": [b.rank_nominal for b in bars],
+        "median": [b.rank_median for b in bars],
+        "interval": [[i, b.rank_q05, b.rank_q95] for i, b in enumerate(bars)],
+        "parameters": [x.parameter for x in indices],
+        "s1": [x.s1 for x in indices],
+        "st": [x.st for x in indices],
+        "s1_ci": [[i, x.s1_lo, x.s1_hi] for i, x in enumerate(indices)],
+        "st_ci": [[i, x.st_lo, x.st_hi] for i, x in enumerate(indices)],
+    }
+    return {"ua": ua, "bars": bars, "indices": indices, "year": bars[0].year if bars else None,
+            "parameters": _describe(ua.ua_spec), "chart": chart}
 
 
 def _radar(computed: ir.Series, dims: list[str], name: dict[str, str]) -> dict[str, Any]:
