@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -38,7 +39,7 @@ _PROBLEM: Any = None
 Task = Callable[[Any, Any], Any]
 
 
-class Backend:
+class Backend(ABC):
     """Runs ``fn(problem, item)`` for many items; use as a context manager."""
 
     name = "backend"
@@ -49,12 +50,12 @@ class Backend:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - a backend without workers has nothing to release
         """Release workers (and clear their caches)."""
 
+    @abstractmethod
     def map(self, fn: Task, problem: Any, items: Sequence[Any]) -> Iterator[tuple[int, Any]]:
         """Yield ``(position, fn(problem, items[position]))`` as the results complete (any order)."""
-        raise NotImplementedError
 
 
 class SerialBackend(Backend):
