@@ -32,10 +32,12 @@ system-deps:
 
 test: system-deps $(STAMP)
 	$(BIN)/ruff check src tests
+	$(BIN)/mypy src
 	$(BIN)/pytest -q -n 2 --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
+	$(BIN)/mypy src
 
 bench: $(STAMP)
 	$(BIN)/python -m kechuang.index.bench

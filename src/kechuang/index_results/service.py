@@ -312,7 +312,8 @@ def series(session: Session, run: IndexRun, codes: list[str], unit: str | None =
             .order_by(IndexScore.year))
     out: dict[str, list[tuple[int, float | None]]] = {c: [] for c in codes}
     for code, year, score in session.execute(stmt):
-        out[code].append((int(year), score))
+        if year is not None:
+            out[code].append((int(year), score))
     return out
 
 

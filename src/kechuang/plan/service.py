@@ -7,6 +7,7 @@ so a load or an adjustment is written whole or not at all.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -194,6 +195,7 @@ class Change:
 
 
 def _find(node: Any, code: str) -> dict[str, Any] | None:
+    children: Iterable[Any]
     if isinstance(node, dict):
         if node.get("code") == code:
             return node

@@ -98,7 +98,7 @@ def plan_status(s: Session) -> dict[str, Any]:
     """Roll-up of every area and task (code → RollUp) from approved data, recomputed only when the database,
     its data fingerprint or the date changes (the roll-up reads every indicator's history)."""
     today = dt.date.today()
-    key = (str(s.get_bind().url), data_fingerprint(s), today)
+    key = (str(s.get_bind().engine.url), data_fingerprint(s), today)
     found = _status_memo.get(key)
     if found is None:
         board = progress_board(s, today)

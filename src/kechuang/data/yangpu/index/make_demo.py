@@ -161,6 +161,8 @@ def build(folder: Path = HERE) -> tuple[pd.DataFrame, pd.DataFrame]:
         if kind == "geom":
             given = {y: float(r["value"]) for (c, y), r in anchor_rows.items() if c == code}
             yp[code] = _geom(t, 1.0 if base is None else base, g, noise, given)
+        elif base is None:
+            raise SystemExit(f"{code}: a linear series needs a level in PARAMS")
         else:
             yp[code] = np.clip(base + g * t + noise, 0.0, 100.0)
     series["YP"] = yp
