@@ -8,6 +8,7 @@ import os
 import pty
 import select
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -52,6 +53,14 @@ def test_production_init_creates_no_account_and_takes_the_admin_password_from_a_
     assert weak.exit_code == 2 and "at least 10 characters" in weak.output
 
 
+def _wait_for_echo_off(fd: int, seconds: float = 10.0) -> None:
+    """Wait until the terminal behind the pty master ``fd`` no longer echoes (a password prompt is live)."""
+    deadline = time.monotonic() + seconds
+    while termios.tcgetattr(fd)[3] & termios.ECHO and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.05)
+
+
 def test_init_asks_for_the_admin_password_on_a_terminal(tmp_path: Path) -> None:
     db = _db(tmp_path)
     pid, fd = pty.fork()
@@ -71,7 +80,7 @@ def test_init_asks_for_the_admin_password_on_a_terminal(tmp_path: Path) -> None:
         output += chunk
         since_answer += chunk
         if answers and since_answer.rstrip().endswith(b":"):
-            time.sleep(0.3)  # let the prompt switch echo off (it flushes input typed before)
+            _wait_for_echo_off(fd)  # the prompt flushes input typed before it switches echo off
             os.write(fd, answers.pop(0))
             since_answer = b""
     _, status = os.waitpid(pid, 0)
