@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kechuang.accounts import service as accounts
 from kechuang.accounts.access import SYSTEM, Role
-from kechuang.monitoring.demo import ACCOUNTS, DEMO_PASSWORD, seed_demo
+from kechuang.monitoring.demo import ACCOUNTS, DEMO_PASSWORD, seed_demo, seed_demo_history
 from kechuang.monitoring.reminders import digest
 from kechuang.plan import service as plans
 from kechuang.store.db import transaction
@@ -40,9 +40,12 @@ def setup_accounts(factory: sessionmaker[Session], *, demo: bool, admin_username
     """After the plan is loaded: with ``demo``, the demonstration setup (labelled 演示数据); otherwise, when no
     admin exists, the first admin — password from ``admin_password_file``, else asked for on a terminal."""
     if demo:
+        today = dt.date.today()
         with transaction(factory) as s:
-            report = seed_demo(s, dt.date.today())
+            report = seed_demo(s, today)
+            history = seed_demo_history(s, today, report.open_year) if report.created else 0
         if report.created:
+            console.print(f"demo history (演示数据): {history} submissions approved through the workflow")
             console.print(f"demo setup (演示数据): {len(report.accounts)} demo accounts, password "
                           f"[bold]{DEMO_PASSWORD}[/bold] — for demonstration only")
             for username, _, role, dept in ACCOUNTS:

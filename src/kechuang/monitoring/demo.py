@@ -18,10 +18,13 @@ from sqlalchemy.orm import Session
 from kechuang.accounts import service as accounts
 from kechuang.accounts.access import SYSTEM, Role
 from kechuang.accounts.models import Account, Department
+from kechuang.accounts.service import principal_of
 from kechuang.indicators.models import Indicator, Observation
 from kechuang.monitoring import service as monitoring
 from kechuang.plan import service as plans
 from kechuang.submissions import service as submissions
+from kechuang.submissions.models import ReportingPeriod, Submission
+from kechuang.submissions.service import ValueChange
 from kechuang.supervision import service as supervision
 
 DEMO_PASSWORD = "kechuang-demo"
@@ -77,6 +80,7 @@ class DemoReport:
     indicators: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     items: int = 0
+    open_year: int = 0
 
 
 def seed_demo(session: Session, today: dt.date, plan_code: str | None = None,
@@ -129,6 +133,7 @@ def seed_demo(session: Session, today: dt.date, plan_code: str | None = None,
     year = period_year or min(today.year - 1, int(version.document["plan"]["period_end"]))
     submissions.open_period(session, SYSTEM, plan_id=plan_id, code=str(year), label_zh=f"{year}年度",
                             label_en=str(year), due_on=today + dt.timedelta(days=30))
+    report.open_year = year
     for number, (lead, co, days) in SUPERVISION.items():
         if number not in tasks:
             continue
@@ -144,3 +149,49 @@ def seed_demo(session: Session, today: dt.date, plan_code: str | None = None,
             is_demo=True)
         report.items += 1
     return report
+
+
+#: illustrative annual values (演示数据) of the demo indicators, entered and approved through the workflow for
+#: the years before the open period, so that the demo shows progress: patents on schedule, enterprises behind.
+HISTORY: dict[str, dict[int, float]] = {
+    "每万人发明专利拥有量": {2021: 108.2, 2022: 117.9, 2023: 129.6, 2024: 141.0},
+    "高新技术企业": {2021: 1030.0, 2022: 1095.0, 2023: 1160.0, 2024: 1240.0},
+}
+
+
+def seed_demo_history(session: Session, today: dt.date, open_year: int, plan_code: str | None = None) -> int:
+    """Approve the illustrative values of :data:`HISTORY` for every year before ``open_year`` (演示数据).
+
+    Each year's period is opened and the owning demo department's reporter enters the values, submits, its
+    reviewer approves and the plan office approves — the path real data take, so every value and step is in
+    the audit trail and the approved values are stored as demo observations. Years whose period exists
+    already are left alone. Returns the number of approved submissions.
+    """
+    version = plans.latest_version(session, plan_code)
+    plan_id = version.plan_id
+    people = {a.username: principal_of(a) for a in session.scalars(select(Account).where(Account.is_demo))}
+    found = {name: session.scalar(select(Indicator.code).where(Indicator.plan_id == plan_id, Indicator.name_zh == name))
+             for name in HISTORY}
+    codes = {name: code for name, code in found.items() if code is not None}
+    approved = 0
+    years = sorted({y for values in HISTORY.values() for y in values if y < open_year})
+    for year in years:
+        if session.scalar(select(ReportingPeriod).where(ReportingPeriod.plan_id == plan_id,
+                                                        ReportingPeriod.code == str(year))) is not None:
+            continue
+        period = submissions.open_period(session, SYSTEM, plan_id=plan_id, code=str(year), label_zh=f"{year}年度",
+                                         label_en=str(year), due_on=today)
+        for sub in session.scalars(select(Submission).where(Submission.period_id == period.id)):
+            dept = sub.department.code.lower()
+            changes = [ValueChange(codes[name], values[year], True, "演示数据")
+                       for name, values in HISTORY.items()
+                       if name in codes and year in values
+                       and any(v.indicator.code == codes[name] for v in sub.values)]
+            if not changes:
+                continue
+            submissions.save_values(session, people[f"demo-{dept}-reporter"], sub.id, changes)
+            submissions.transition(session, people[f"demo-{dept}-reporter"], sub.id, "submit")
+            submissions.transition(session, people[f"demo-{dept}-reviewer"], sub.id, "dept_approve")
+            submissions.transition(session, people["demo-approver"], sub.id, "approve")
+            approved += 1
+    return approved
