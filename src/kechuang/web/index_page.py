@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from kechuang.index.results import growth_rate
 from kechuang.index_results import service as ir
+from kechuang.indicators import service as indicators
 from kechuang.plan import service as plans
 from kechuang.web.deps import get_session
 from kechuang.web.i18n import request_lang
@@ -29,8 +30,9 @@ def _page_data(s: Session, lang: str) -> dict[str, Any]:
     dims = [n.code for n in nodes if n.parent == run.index_code]
     codes = [run.index_code, *dims]
     computed = ir.series(s, run, codes)
-    published = {c: ir.published_latest(ir.published(s, plan.id, c)) for c in codes}
-    all_published = ir.published(s, plan.id, run.index_code)
+    figures = {c: ir.published(s, plan.id, c) for c in codes}
+    published = {c: ir.published_latest(figures[c]) for c in codes}
+    all_published = figures[run.index_code]
     years = sorted({y for c in codes for y, _ in computed[c]} | {y for c in codes for y in published[c]})
     comparison = []
     comp = dict(computed[run.index_code])
@@ -44,9 +46,13 @@ def _page_data(s: Session, lang: str) -> dict[str, Any]:
     by_dim = {d: ir.contributions(s, run, d, latest[0].year_to if latest else None) for d in dims}
     pub_ypi = published[run.index_code]
     growth = None
-    if 2013 in pub_ypi and 2019 in pub_ypi:
-        growth = {"start": 2013, "end": 2019, "v0": pub_ypi[2013].value, "v1": pub_ypi[2019].value,
-                  "rate": float(growth_rate(pub_ypi[2013].value, pub_ypi[2019].value, 6))}
+    stated = _stated_growth(s, plan.id)
+    if stated is not None and stated.period:
+        start, end = (int(y) for y in stated.period.split("-"))
+        if start in pub_ypi and end in pub_ypi:
+            growth = {"start": start, "end": end, "v0": pub_ypi[start].value, "v1": pub_ypi[end].value,
+                      "rate": float(growth_rate(pub_ypi[start].value, pub_ypi[end].value, end - start)),
+                      "stated": stated.value}
     chart = {
         "years": years,
         "series": [{"code": c, "name": name[c], "computed": [dict(computed[c]).get(y) for y in years],
@@ -98,6 +104,11 @@ def _uncertainty(s: Session, ua: Any, code: str) -> dict[str, Any]:
     }
     return {"ua": ua, "bars": bars, "indices": indices, "year": bars[0].year if bars else None,
             "parameters": _describe(ua.ua_spec), "chart": chart}
+
+
+def _stated_growth(s: Session, plan_id: int) -> Any:
+    """The plan text's own statement of the index's average annual growth (an observation with a period)."""
+    return next((o for i, o in indicators.plan_facts(s, plan_id) if i.code == "IND_SCI_GROWTH"), None)
 
 
 def _radar(computed: ir.Series, dims: list[str], name: dict[str, str]) -> dict[str, Any]:
