@@ -1,7 +1,8 @@
 """The Yangpu index data files (src/kechuang/data/yangpu/index) against the public reference files.
 
-Reference: ../shared/reference/yangpu (published_figures.csv, named_indicators.csv,
-index_structure_proposal.csv) and the plan text ../shared/seed/000_493cfe87ad3832fb.txt.
+Reference: tests/fixtures/reference/yangpu, a copy of ../shared/reference/yangpu (published_figures.csv,
+named_indicators.csv,
+index_structure_proposal.csv) and the plan text tests/fixtures/seed/000_493cfe87ad3832fb.txt.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"
+SHARED = REPO / "tests" / "fixtures"
 REF = SHARED / "reference" / "yangpu"
 PLAN = SHARED / "seed" / "000_493cfe87ad3832fb.txt"
 DATA = REPO / "src" / "kechuang" / "data" / "yangpu" / "index"
@@ -142,7 +143,7 @@ def test_imeta_status_is_carried_over_from_the_proposal(meta, proposal):
 
 
 def test_imeta_is_read_by_the_engine(meta):
-    io = pytest.importorskip("kechuang.index.io")
+    from kechuang.index import io
     from kechuang.index.structure import Structure
 
     structure = Structure.from_meta(io.read_imeta(DATA / "iMeta.csv"))
@@ -324,7 +325,7 @@ def test_make_demo_regenerates_the_files_byte_for_byte(tmp_path):
 
 
 def test_demo_idata_is_read_by_the_engine():
-    io = pytest.importorskip("kechuang.index.io")
+    from kechuang.index import io
     meta = io.read_imeta(DATA / "iMeta.csv")
     data = io.read_idata(DATA / "demo_iData.csv", meta)
     assert len(data) == 60

@@ -1,4 +1,4 @@
-"""Shared fixtures: the COINr ASEM reference case (../shared/reference/coinr-asem beside the repository)."""
+"""Shared fixtures: the COINr ASEM reference case (tests/fixtures/reference/coinr-asem, COINr's example, MIT)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from kechuang.index.io import read_idata, read_imeta
 from kechuang.index.pipeline import Result, build
 from kechuang.index.spec import example_spec
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared/reference/coinr-asem"
+REFERENCE = Path(__file__).resolve().parents[1] / "fixtures/reference/coinr-asem"
 
 
 @pytest.fixture(scope="session")

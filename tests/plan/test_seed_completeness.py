@@ -1,6 +1,6 @@
 """The bundled Yangpu plan file against the plan's own text.
 
-Everything expected here is read from the seed document (shared/seed/000_493cfe87ad3832fb.txt), not
+Everything expected here is read from the seed document (tests/fixtures/seed/000_493cfe87ad3832fb.txt), not
 copied from the YAML: the chapters, sections, tasks and paragraphs are parsed from the text, the numbers
 of chapter 一 are extracted with a regular expression, and the YAML must account for each of them.
 """
@@ -20,7 +20,7 @@ import yaml
 from kechuang.plan.schemas import PlanDocument
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED_FILE = ROOT.parent / "shared/seed/000_493cfe87ad3832fb.txt"
+SEED_FILE = ROOT / "tests/fixtures/seed/000_493cfe87ad3832fb.txt"
 PLAN_FILE = ROOT / "src/kechuang/data/yangpu/plan.yaml"
 
 CN_DIGITS = "一二三四五六七八九十"
@@ -88,7 +88,7 @@ class Seed:
 
 @cache
 def seed() -> Seed:
-    assert SEED_FILE.is_file(), f"seed document missing: {SEED_FILE} (shared/ must sit beside the repository)"
+    assert SEED_FILE.is_file(), f"seed document missing: {SEED_FILE} (kept in tests/fixtures/seed)"
     raw = SEED_FILE.read_text(encoding="utf-8")
     paras = [p for p in (line.strip().strip("\xa0").strip() for line in raw.splitlines()) if p]
     title = paras.index("杨浦区提升科技创新能级“十四五”规划")  # the plan's own title line, after the notice

@@ -30,7 +30,7 @@ from kechuang.index.uncertainty_spec import UncertaintySpec, example_ua_spec, pa
 
 __all__ = ["synthetic_ua", "TreeMemory", "main"]
 
-ASEM = Path(__file__).resolve().parents[4] / "shared" / "reference" / "coinr-asem"
+ASEM = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "reference" / "coinr-asem"
 
 
 def synthetic_ua() -> UncertaintySpec:
