@@ -18,7 +18,7 @@ from kechuang.cli_report import report_app
 from kechuang.config import get_settings
 from kechuang.opendata.cli import export_app
 from kechuang.plan import service as plans
-from kechuang.plan.loader import PlanFileError, read_plan_file
+from kechuang.plan.loader import BUNDLED_PLAN, PlanFileError, read_plan_file
 from kechuang.store.db import make_engine, session_factory, transaction, upgrade
 
 app = typer.Typer(help="kechuang (科创): plan monitoring and evaluation.", no_args_is_help=True)
@@ -66,11 +66,13 @@ def init(db: DbOption = None, demo: DemoOption = False,
     with transaction(factory) as s:
         summary = load_bundled(s, by="kechuang init")
     res = summary.plan
-    state = "loaded as version" if res.created else "already up to date at version"
+    state = "loaded as version" if res.created else "kept at its current version"
     console.print(f"database {url}: plan {res.plan_code} {state} {res.version} "
                   f"({res.elements} elements, {res.facts} facts)")
-    console.print(f"index: {summary.published_figures} published figures; demo build (演示数据) "
-                  f"{'stored as run' if summary.index_built else 'unchanged, run'} {summary.index_run}")
+    if summary.bundled_differs:
+        console.print(f"the bundled plan file differs from every stored version; to review and load it: "
+                      f"kechuang plan load {BUNDLED_PLAN}")
+    console.print(f"index framework {summary.framework}: {summary.published_figures} published figures")
     try:
         setup_accounts(factory, demo=demo, admin_username=admin_username, admin_password_file=admin_password_file,
                        interactive=ask and stdin_is_terminal())
@@ -97,15 +99,38 @@ def serve(host: str = "127.0.0.1", port: int = 8000, db: DbOption = None,
 
 @plan_app.command("load")
 def plan_load(file: Path, db: DbOption = None,
-              by: str = typer.Option("cli", help="who loads it (recorded in the version)")) -> None:
-    """Validate FILE and load it as a plan (a new version when its content changed)."""
+              by: str = typer.Option("cli", help="who loads it (recorded in the version)"),
+              reason: str = typer.Option("", help="why (recorded in the version)"),
+              yes: bool = typer.Option(False, "--yes", help="replace the current version without asking")) -> None:
+    """Validate FILE and load it as a plan. When the plan is stored already, show what would change against its
+    current version and ask (or take --yes) before the file becomes the new current version."""
     try:
         doc = read_plan_file(file)
     except PlanFileError as exc:
         _fail(str(exc))
     factory, _ = _factory(db)
+    with factory() as s:
+        exists = plans.has_plan(s, doc.plan.code)
+        changes = plans.diff_document(s, doc) if exists else []
+        current = plans.latest_version(s, doc.plan.code).number if exists else None
+    if exists and not changes:
+        console.print(f"plan {doc.plan.code}: unchanged, still version {current}")
+        return
+    if exists:
+        counts = {k: sum(1 for c in changes if c.status == k) for k in ("added", "changed", "removed")}
+        console.print(f"plan {doc.plan.code}: {file} differs from the current version {current}: "
+                      f"{counts['changed']} changed, {counts['added']} added, {counts['removed']} removed")
+        for c in changes[:20]:
+            console.print(f"  {c.status} {c.kind} {c.code}" + (f": {', '.join(c.fields)}" if c.fields else ""))
+        if len(changes) > 20:
+            console.print(f"  … and {len(changes) - 20} more")
+        if not yes:
+            if not stdin_is_terminal():
+                _fail("not loaded: pass --yes to make this file the current version (or run on a terminal)")
+            if not typer.confirm(f"make {file} version {(current or 0) + 1}, the current version?"):
+                _fail("not loaded")
     with transaction(factory) as s:
-        res = plans.load_plan(s, doc, source=str(file), by=by)
+        res = plans.load_plan(s, doc, source=str(file), by=by, reason=reason or None)
     state = "loaded as version" if res.created else "unchanged, still version"
     console.print(f"plan {res.plan_code}: {state} {res.version} ({res.elements} elements, {res.facts} facts)")
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kechuang.accounts import service as accounts
 from kechuang.accounts.access import SYSTEM, Role
-from kechuang.monitoring.demo import ACCOUNTS, DEMO_PASSWORD, seed_demo, seed_demo_history
+from kechuang.monitoring.demo import ACCOUNTS, DEMO_PASSWORD, setup_demo
 from kechuang.monitoring.reminders import digest
 from kechuang.plan import service as plans
 from kechuang.store.db import transaction
@@ -42,10 +42,13 @@ def setup_accounts(factory: sessionmaker[Session], *, demo: bool, admin_username
     if demo:
         today = dt.date.today()
         with transaction(factory) as s:
-            report = seed_demo(s, today)
-            history = seed_demo_history(s, today, report.open_year) if report.created else 0
+            done = setup_demo(s, today)
+        report, history, index = done.report, done.history, done.index
         if report.created:
             console.print(f"demo history (演示数据): {history} submissions approved through the workflow")
+            if index is not None:
+                console.print(f"demo index (演示数据): {index.run.demo_values} values approved through the workflow, "
+                              f"index run {index.run.id}")
             console.print(f"demo setup (演示数据): {len(report.accounts)} demo accounts, password "
                           f"[bold]{DEMO_PASSWORD}[/bold] — for demonstration only")
             for username, _, role, dept in ACCOUNTS:

@@ -21,7 +21,7 @@ def test_init_loads_bundled_plan_once(tmp_path: Path) -> None:
     assert first.exit_code == 0, first.output
     assert "plan yangpu-sti-14fyp loaded as version 1" in first.output
     second = runner.invoke(app, ["init", "--db", _db(tmp_path)])
-    assert "already up to date at version 1" in second.output
+    assert "kept at its current version 1" in second.output
 
 
 def test_plan_show_prints_the_tree(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from kechuang.index.pipeline import build
-from kechuang.index.results import cagr, decompose_change, growth, growth_rate, ranks
+from kechuang.index.results import cagr, decompose_change, decompose_years, growth, growth_rate, ranks
 from kechuang.index.spec import parse_spec
 
 
@@ -73,3 +73,11 @@ def test_decomposition_of_an_arithmetic_mean(asem_panel: pd.DataFrame, asem_meta
     aut = parts[parts["uCode"] == "AUT"].set_index("iCode")
     np.testing.assert_allclose(aut["contribution"], aut["weight"] * (aut["end"] - aut["start"]))
     np.testing.assert_allclose(aut["weight"], 0.2)
+    # every consecutive pair at once gives what decompose_change gives pair by pair
+    unit = result.scores[result.scores["uCode"] == "AUT"]
+    years = decompose_years(unit, result.child_weights("Conn"), "Conn")
+    for y0, y1 in ((2018, 2019), (2021, 2022)):
+        one = decompose_change(unit, result.child_weights("Conn"), "Conn", y0, y1).set_index("iCode")
+        both = years[(years["year_from"] == y0) & (years["year_to"] == y1)].set_index("iCode")
+        for col in ("weight", "start", "end", "contribution", "share_pct", "parent_change"):
+            np.testing.assert_allclose(both[col], one[col], rtol=1e-12, equal_nan=True)

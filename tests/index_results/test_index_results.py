@@ -1,27 +1,42 @@
-"""Building the bundled Yangpu index into a real database and reading it back (SQLite and PostgreSQL)."""
+"""The bundled Yangpu index built the way `kechuang init --demo` builds it (demo values approved through the workflow,
+then a rebuild from the approved observations) into a real database and read back (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from kechuang.bootstrap import load_bundled
 from kechuang.index_results import service as ir
+from kechuang.index_results.frameworks import get_framework, read_bundle
 from kechuang.index_results.models import IndexContribution, IndexRun, IndexScore
+from kechuang.index_results.rebuild import rebuild
+from kechuang.monitoring.demo import setup_demo
 from kechuang.plan import service as plans
-from kechuang.plan.loader import BUNDLED_PLAN, read_plan_file
-from kechuang.store.db import transaction
+from kechuang.store.db import make_engine, session_factory, transaction, upgrade
+from tests.support.pg import fresh_database
 
 
-@pytest.fixture
-def built(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sessionmaker[Session]]:
+    """One demo database per backend for the module (the tests only read it, or check that writing is a no-op)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('index-results') / 'kechuang.db'}"
+    else:
+        url = fresh_database(request.getfixturevalue("pg_params"))
+    engine = make_engine(url)
+    upgrade(engine)
+    sessions = session_factory(engine)
     with transaction(sessions) as s:
-        plans.load_plan(s, read_plan_file(BUNDLED_PLAN), source="bundled", by="test")
-        ir.load_published(s, plans.get_plan(s).id)
-        ir.build_yangpu_demo(s, by="test")
-    return sessions
+        load_bundled(s, by="test")
+        setup_demo(s, dt.date(2026, 3, 1))
+    yield sessions
+    engine.dispose()
 
 
 def test_run_records_inputs_and_is_labelled_demo(built: sessionmaker[Session]) -> None:
@@ -60,19 +75,21 @@ def test_decomposition_adds_up_to_the_change(built: sessionmaker[Session]) -> No
 
 def test_rebuilding_the_same_inputs_is_a_no_op(built: sessionmaker[Session]) -> None:
     with transaction(built) as s:
-        run, new = ir.build_yangpu_demo(s, by="again")
-        assert not new
+        again = rebuild(s, get_framework(s, plans.get_plan(s).id), by="again")
+        assert not again.built
     with built() as s:
         assert s.scalar(select(func.count(IndexRun.id))) == 1
         n_scores = s.scalar(select(func.count(IndexScore.id)))
-        assert n_scores == 5 * 12 * 46
+        assert n_scores == 1 * 12 * 46, "one unit (the district), 12 years, 30 indicators + 16 aggregates"
         assert (s.scalar(select(func.count(IndexContribution.id))) or 0) > 0
 
 
 def test_published_series_with_editions_and_sources(built: sessionmaker[Session]) -> None:
     with transaction(built) as s:
         plan_id = plans.get_plan(s).id
-        assert ir.load_published(s, plan_id) == 30  # idempotent: same figures, nothing duplicated
+        bundle = read_bundle()
+        assert ir.load_published(s, get_framework(s, plan_id), bundle.folder / bundle.file.published) == 30
+        # idempotent: same figures, nothing duplicated
     with built() as s:
         figures = ir.published(s, plans.get_plan(s).id, "YPI")
         latest = ir.published_latest(figures)

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from kechuang.accounts.access import Role
 from kechuang.accounts.models import ORGANISATION_KINDS
-from kechuang.indicators.models import SOURCE_KINDS
+from kechuang.indicators.models import CONFIDENCES, SOURCE_KINDS
 from kechuang.monitoring.models import BINDINGS, FREQUENCIES, KINDS, METHODS, RULES
 from kechuang.progress import Rule, Stage, Standing
 from kechuang.submissions.service import ACTIONS
@@ -26,6 +26,7 @@ DYNAMIC = {
                                                                            "rule"),
     "frequency_": FREQUENCIES, "kind_": KINDS, "method_": METHODS, "org_": ORGANISATION_KINDS,
     "role_": tuple(r.value for r in Role), "rule_": tuple(r.value for r in Rule), "source_": SOURCE_KINDS,
+    "confidence_": CONFIDENCES,
     "stage_": tuple(s.value for s in Stage), "standing_": tuple(s.value for s in Standing),
 }
 INDIRECT = ("login_failed", "login_throttled", "not_a_number", "wrong_password", "forbidden", "not_found", "refused",

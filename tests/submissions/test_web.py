@@ -141,4 +141,4 @@ def test_api_cycle_and_locked_value(client_as: ClientAs) -> None:
     assert progress["assessment"]["status_zh"] == "快于预期" and progress["uses_demo_data"] is True
     history = rep.get("/api/v1/indicators/IND_PATENTS_PER_10K").json()["observations"]
     assert [(o["year"], o["value"], o["source_kind"]) for o in history] == [(2020, 99.04, "plan_text"),
-                                                                            (2022, 125, "submission")]
+                                                                            (2022, 125, "demo")]

@@ -49,7 +49,7 @@ def test_full_cycle_publishes_observations_with_audit(seeded: sessionmaker[Sessi
         sub = s.get(Submission, sub_id)
         assert sub is not None and sub.state == "approved" and not sub.editable
         obs = s.scalar(select(Observation).join(Observation.indicator).where(
-            Indicator.code == "IND_PATENTS_PER_10K", Observation.source_kind == "submission"))
+            Indicator.code == "IND_PATENTS_PER_10K", Observation.source_kind == "demo"))
         assert obs is not None
         assert (obs.year, obs.value, obs.ref, obs.is_demo) == (2022, 125, "submission:2022", True)
         assert obs.source == "区科委（演示） · 2022年度填报（正式数，规划办审批）"
@@ -180,7 +180,7 @@ def test_revision_reopens_and_republishes_with_reason(seeded: sessionmaker[Sessi
             submissions.transition(s, who(s, user), sub_id, action)
             s.commit()
     with seeded() as s:
-        obs = s.scalars(select(Observation).where(Observation.source_kind == "submission",
+        obs = s.scalars(select(Observation).where(Observation.source_kind == "demo",
                                                   Observation.value == 124.5)).all()
         assert len(obs) == 1 and obs[0].source == "区科委（演示） · 2022年度填报（正式数，第 1 次修订，规划办审批）"
         records = s.scalars(select(AuditRecord).where(AuditRecord.field.in_(["IND_PATENTS_PER_10K.value",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kechuang.bootstrap import load_bundled
+from kechuang.monitoring.demo import setup_demo
 from kechuang.plan import service as plans
 from kechuang.plan.loader import read_plan_file
 from kechuang.store.db import make_engine, session_factory, transaction, upgrade
@@ -27,6 +29,36 @@ def yangpu_db(tmp_path_factory: pytest.TempPathFactory) -> str:
         load_bundled(s, by="test")
     engine.dispose()
     return url
+
+
+#: the day the demo databases of the tests are set up (supervision deadlines are set around it)
+DEMO_DAY = dt.date(2026, 3, 1)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite file holding the bundled plan and the whole demo setup of ``kechuang init --demo`` (演示数据),
+    including the demo index values approved through the workflow and the run built from them."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('web-demo') / 'kechuang.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with transaction(session_factory(engine)) as s:
+        load_bundled(s, by="test")
+        setup_demo(s, DEMO_DAY)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def demo_client(demo_db: str) -> Iterator[TestClient]:
+    with TestClient(create_app(demo_db)) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_db: str) -> Iterator[str]:
+    with serve_in_thread(create_app(demo_db)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -79,8 +79,11 @@ def department_by_code(session: Session, code: str) -> Department:
 
 
 def create_account(session: Session, actor: Principal, *, username: str, display_name: str, password: str,
-                   role: Role | str, department_id: int | None = None, is_demo: bool = False) -> Account:
-    """Create an account (admin only). Reporters and reviewers need a department; passwords ≥ 10 characters."""
+                   role: Role | str, department_id: int | None = None, is_demo: bool = False,
+                   password_hash: str | None = None) -> Account:
+    """Create an account (admin only). Reporters and reviewers need a department; passwords ≥ 10 characters.
+    ``password_hash``: the Argon2 hash of ``password`` when the caller made it already (the demo accounts, which
+    share one password, are hashed once; the caller answers for the hash matching the password)."""
     actor.require_role(Role.ADMIN, action="creating an account")
     role = Role(role)
     username = username.strip()
@@ -95,8 +98,8 @@ def create_account(session: Session, actor: Principal, *, username: str, display
     if session.scalar(select(Account).where(func.lower(Account.username) == username.lower())) is not None:
         raise AccountError(f"the user name {username!r} is taken")
     account = Account(username=username, display_name=display_name.strip() or username,
-                      password_hash=HASHER.hash(password), role=role.value, department_id=department_id,
-                      is_demo=is_demo)
+                      password_hash=password_hash or HASHER.hash(password), role=role.value,
+                      department_id=department_id, is_demo=is_demo)
     session.add(account)
     session.flush()
     record(session, actor, "create", "account", account.id, department_id=department_id,

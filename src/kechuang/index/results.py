@@ -108,6 +108,19 @@ def cagr(scores: pd.DataFrame, start: int, end: int, codes: Sequence[str] | None
     return out.rename(columns={"index": UNIT})
 
 
+def _contributions(c0: np.ndarray, c1: np.ndarray, w: np.ndarray, delta: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Shares w̃ (weights renormalised over the children present in both years), contributions w̃·Δx and their
+    % of the parent's change Δy, for rows of children's values ``c0`` → ``c1`` (rows × children); NaN where a
+    child is missing in either year. Returns (share, contribution, pct, present)."""
+    both = ~np.isnan(c0) & ~np.isnan(c1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(both, w, 0.0) / np.where(both, w, 0.0).sum(axis=1, keepdims=True)
+        contribution = share * (c1 - c0)
+        pct = 100 * contribution / delta[:, None]
+    return share, np.where(both, contribution, np.nan), np.where(both, pct, np.nan), both
+
+
 def decompose_change(
     scores: pd.DataFrame, weights: Mapping[str, float], code: str, start: int, end: int
 ) -> pd.DataFrame:
@@ -122,12 +135,8 @@ def decompose_change(
     x1 = _year(scores, end, [code, *children]).reindex(x0.index)
     c0, c1 = x0[children].to_numpy(dtype=float), x1[children].to_numpy(dtype=float)
     w = np.array([weights[c] for c in children], dtype=float)
-    both = ~np.isnan(c0) & ~np.isnan(c1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(both, w, 0.0) / np.where(both, w, 0.0).sum(axis=1, keepdims=True)
-        contribution = share * (c1 - c0)
-        delta = (x1[code] - x0[code]).to_numpy(dtype=float)
-        pct = 100 * contribution / delta[:, None]
+    delta = (x1[code] - x0[code]).to_numpy(dtype=float)
+    share, contribution, pct, _ = _contributions(c0, c1, w, delta)
     n_u, m = c0.shape
     return pd.DataFrame(
         {
@@ -136,11 +145,30 @@ def decompose_change(
             "weight": share.reshape(-1),
             "start": c0.reshape(-1),
             "end": c1.reshape(-1),
-            "contribution": np.where(both, contribution, np.nan).reshape(-1),
-            "share_pct": np.where(both, pct, np.nan).reshape(-1),
+            "contribution": contribution.reshape(-1),
+            "share_pct": pct.reshape(-1),
             "parent_change": np.repeat(delta, m),
         }
     )
+
+
+def decompose_years(unit_scores: pd.DataFrame, weights: Mapping[str, float], code: str) -> pd.DataFrame:
+    """:func:`decompose_change` of one unit's panel for every pair of consecutive years at once (the same
+    formula, vectorised over years): one row per pair and child with ``year_from`` and ``year_to``."""
+    children = list(weights)
+    frame = unit_scores.sort_values(TIME)
+    years = frame[TIME].to_numpy()
+    values = frame[[code, *children]].to_numpy(dtype=float)
+    c0, c1 = values[:-1, 1:], values[1:, 1:]
+    delta = values[1:, 0] - values[:-1, 0]
+    w = np.array([weights[c] for c in children], dtype=float)
+    share, contribution, pct, _ = _contributions(c0, c1, w, delta)
+    n, m = c0.shape
+    return pd.DataFrame({
+        "year_from": np.repeat(years[:-1], m), "year_to": np.repeat(years[1:], m), "iCode": np.tile(children, n),
+        "weight": share.reshape(-1), "start": c0.reshape(-1), "end": c1.reshape(-1),
+        "contribution": contribution.reshape(-1), "share_pct": pct.reshape(-1), "parent_change": np.repeat(delta, m),
+    })
 
 
 def group_ranks(scores: pd.DataFrame, groups: Sequence[object], codes: Sequence[str] | None = None) -> pd.DataFrame:

@@ -9,10 +9,36 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kechuang.store.base import Base, utcnow
+
+
+class IndexFramework(Base):
+    """An index framework of a plan as its bundle defines it: the iMeta table (with labels), the pipeline spec,
+    the index and unit codes, and the prefix of the plan indicators its nodes are collected as."""
+
+    __tablename__ = "index_framework"
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(100))
+    title_zh: Mapped[str] = mapped_column(Text)
+    title_en: Mapped[str] = mapped_column(Text, default="")
+    index_code: Mapped[str] = mapped_column(String(100))
+    unit_code: Mapped[str] = mapped_column(String(100))
+    unit_name_zh: Mapped[str] = mapped_column(Text)
+    unit_name_en: Mapped[str] = mapped_column(Text, default="")
+    indicator_prefix: Mapped[str] = mapped_column(String(40))
+    headline_indicator: Mapped[str] = mapped_column(String(100), default="")
+    growth_fact_indicator: Mapped[str] = mapped_column(String(100), default="")
+    meta: Mapped[list[dict[str, Any]]] = mapped_column(JSON, doc="the iMeta table, one record per row")
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(Text, default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class IndexRun(Base):
@@ -33,8 +59,32 @@ class IndexRun(Base):
     data_source: Mapped[str] = mapped_column(Text, default="")
     index_code: Mapped[str] = mapped_column(String(100))
     focus_unit: Mapped[str] = mapped_column(String(100))
+    framework_id: Mapped[int | None] = mapped_column(ForeignKey("index_framework.id", ondelete="SET NULL"),
+                                                     nullable=True)
+    until_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    coverage: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict,
+                                                     doc="availability per indicator, dimension and year")
+    warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    demo_values: Mapped[int] = mapped_column(Integer, default=0, doc="how many snapshot values are demo data")
 
     nodes: Mapped[list[IndexNode]] = relationship(order_by="IndexNode.position", cascade="all, delete-orphan")
+
+
+class IndexRunValue(Base):
+    """One value of the snapshot a run was built from: an approved (or demo) observation of a framework indicator."""
+
+    __tablename__ = "index_run_value"
+    __table_args__ = (Index("ix_index_run_value_run_code", "run_id", "code", "year", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("index_run.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(100), doc="the framework's iCode")
+    unit: Mapped[str] = mapped_column(String(100))
+    year: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float)
+    source_kind: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(Text, default="")
+    observation_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class IndexNode(Base):

@@ -19,14 +19,16 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from kechuang import __version__
-from kechuang.index.io import read_idata, read_imeta, read_table
+from kechuang.index.io import read_table
 from kechuang.index.pipeline import Result, build
-from kechuang.index.results import decompose_change
-from kechuang.index.spec import Spec, dump_spec, load_spec
-from kechuang.index.uncertainty import UncertaintyResult, sensitivity_analysis
-from kechuang.index.uncertainty_spec import UncertaintySpec, load_ua_spec
+from kechuang.index.results import decompose_years
+from kechuang.index.spec import Spec, dump_spec
+from kechuang.index.uncertainty import UncertaintyResult
+from kechuang.index.uncertainty_spec import UncertaintySpec
+from kechuang.index_results.frameworks import indicator_code
 from kechuang.index_results.models import (
     IndexContribution,
+    IndexFramework,
     IndexNode,
     IndexRun,
     IndexScore,
@@ -35,13 +37,6 @@ from kechuang.index_results.models import (
     IndexUncertaintyRun,
 )
 from kechuang.indicators.models import Indicator, Observation
-
-YANGPU_INDEX_DIR = Path(__file__).resolve().parent.parent / "data" / "yangpu" / "index"
-YANGPU_FRAMEWORK = "yangpu"
-YANGPU_UA = YANGPU_INDEX_DIR / "uncertainty.yaml"
-DEMO_UA_N = 128
-DEMO_UA_SEED = 1
-PUBLISHED_PREFIX = "IDX_"
 
 
 def frame_hash(frame: pd.DataFrame) -> str:
@@ -134,56 +129,17 @@ def _store_contributions(session: Session, run: IndexRun, result: Result) -> Non
     if "Time" not in scores.columns:
         return
     focus = scores[scores["uCode"] == run.focus_unit]
-    years = sorted(int(y) for y in focus["Time"].unique())
     rows = []
     for parent in result.structure.aggregates:
-        weights = result.child_weights(parent)
-        for y0, y1 in zip(years, years[1:], strict=False):
-            dec = decompose_change(focus, weights, parent, y0, y1)
-            for rec in dec.to_dict("records"):
-                rows.append(dict(run_id=run.id, unit=run.focus_unit, parent=parent, child=rec["iCode"], year_from=y0,
-                                 year_to=y1, weight=float(rec["weight"]), start=_num(rec["start"]),
-                                 end=_num(rec["end"]), contribution=_num(rec["contribution"]),
-                                 share_pct=_num(rec["share_pct"]), parent_change=_num(rec["parent_change"])))
+        dec = decompose_years(focus, result.child_weights(parent), parent)
+        for rec in dec.to_dict("records"):
+            rows.append(dict(run_id=run.id, unit=run.focus_unit, parent=parent, child=rec["iCode"],
+                             year_from=int(rec["year_from"]), year_to=int(rec["year_to"]),
+                             weight=float(rec["weight"]), start=_num(rec["start"]), end=_num(rec["end"]),
+                             contribution=_num(rec["contribution"]), share_pct=_num(rec["share_pct"]),
+                             parent_change=_num(rec["parent_change"])))
     if rows:
         session.execute(insert(IndexContribution), rows)
-
-
-# ------------------------------------------------------------------ the bundled Yangpu index
-
-
-def build_yangpu_demo(session: Session, *, by: str) -> tuple[IndexRun, bool]:
-    """Build the bundled Yangpu index on its demo data (演示数据) unless a run of the same inputs exists.
-
-    Returns the run and whether it was newly built.
-    """
-    meta = read_imeta(YANGPU_INDEX_DIR / "iMeta.csv")
-    data = read_idata(YANGPU_INDEX_DIR / "demo_iData.csv", meta)
-    spec = load_spec(YANGPU_INDEX_DIR / "spec.yaml")
-    hashes = (frame_hash(data), frame_hash(meta), spec_hash(spec))
-    for run in session.scalars(select(IndexRun).where(IndexRun.framework == YANGPU_FRAMEWORK)):
-        if (run.data_hash, run.meta_hash, run.spec_hash) == hashes:
-            _demo_uncertainty(session, run, data, meta, spec, by=by)
-            return run, False
-    req = BuildRequest(framework=YANGPU_FRAMEWORK, title_zh="杨浦创新指数（演示数据）",
-                       title_en="Yangpu innovation index (demo data)", index_code="YPI", focus_unit="YP",
-                       is_demo=True, data_source="bundled: data/yangpu/index/demo_iData.csv (演示数据)")
-    run = build_and_store(session, data, meta, spec, req, by=by, labels=read_table(YANGPU_INDEX_DIR / "iMeta.csv"))
-    _demo_uncertainty(session, run, data, meta, spec, by=by)
-    return run, True
-
-
-def _demo_uncertainty(session: Session, run: IndexRun, data: pd.DataFrame, meta: pd.DataFrame, spec: Spec, *,
-                      by: str) -> None:
-    """Store the demo sensitivity analysis of the demo build (``uncertainty.yaml``, 128 base points, in
-    process: a fraction of a second) unless the same analysis is stored for it."""
-    ua = load_ua_spec(YANGPU_UA)
-    stored = session.scalar(select(IndexUncertaintyRun).where(
-        IndexUncertaintyRun.run_id == run.id, IndexUncertaintyRun.ua_hash == ua_hash(ua),
-        IndexUncertaintyRun.n == DEMO_UA_N, IndexUncertaintyRun.seed == DEMO_UA_SEED))
-    if stored is None:
-        result = sensitivity_analysis(data, meta, spec, ua, DEMO_UA_N, seed=DEMO_UA_SEED, backend="serial")
-        store_uncertainty(session, run, result, by=by, is_demo=True)
 
 
 # ------------------------------------------------------------------ uncertainty and sensitivity
@@ -245,6 +201,16 @@ def uncertainty_ranks(session: Session, ua: IndexUncertaintyRun, code: str,
     return list(session.scalars(stmt.order_by(IndexUncertaintyRank.rank_nominal, IndexUncertaintyRank.unit)))
 
 
+def uncertainty_ranks_all_years(session: Session, ua: IndexUncertaintyRun, code: str,
+                                unit: str | None = None) -> list[IndexUncertaintyRank]:
+    """Score and rank statistics of one code for one unit (default: the first) in every year, by year."""
+    stmt = select(IndexUncertaintyRank).where(IndexUncertaintyRank.ua_run_id == ua.id,
+                                              IndexUncertaintyRank.code == code)
+    rows = list(session.scalars(stmt.order_by(IndexUncertaintyRank.unit, IndexUncertaintyRank.year)))
+    unit = unit or (rows[0].unit if rows else None)
+    return [r for r in rows if r.unit == unit and r.year is not None]
+
+
 def sensitivity(session: Session, ua: IndexUncertaintyRun, target: str = "mean_abs_rank_shift",
                 unit: str = "") -> list[IndexSensitivity]:
     """Sobol' indices of one output (default the mean absolute rank shift), in parameter order."""
@@ -253,43 +219,44 @@ def sensitivity(session: Session, ua: IndexUncertaintyRun, target: str = "mean_a
         .order_by(IndexSensitivity.id)))
 
 
-def load_published(session: Session, plan_id: int, path: Path | None = None) -> int:
-    """Store the published official Yangpu index figures (composite and sub-indices, every edition) as
-    observations with source_kind ``published``; values derived from growth rates are not stored.
+def _clean(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value) else str(value)
 
-    Idempotent (observations are keyed by edition and year). Returns the number of figures stored.
+
+def load_published(session: Session, fw: IndexFramework, path: Path) -> int:
+    """Store the published figures of a framework (``published.csv`` of its bundle) as observations with
+    source_kind ``published``, each under the indicator of its node (the composite under the plan's headline
+    indicator, a sub-index under its aggregate, an indicator value under its indicator, so each keeps its own
+    unit) with its edition (index version, e.g. 1.0 or 2.0) and release date. Values derived from growth rates
+    and rows of other series or of no framework node are not stored.
+
+    Idempotent (observations are keyed by release and year). Returns the number of figures stored.
     """
-    table = read_table(path or YANGPU_INDEX_DIR / "published.csv")
+    table = read_table(path)
+    nodes = {str(r["iCode"]) for r in fw.meta}
     table = table[(table["series"].str.startswith("Yangpu")) & (~table["derived"].astype(str).str.lower().eq("true"))
-                  & table["iCode"].notna()]
-    names = {"composite": ("杨浦双创综合指数 / 杨浦创新指数（官方发布）", "Yangpu index (published)")}
+                  & table["iCode"].isin(nodes)]
     indicators: dict[str, Indicator] = {
-        i.code: i for i in session.scalars(select(Indicator).where(Indicator.plan_id == plan_id,
-                                                                   Indicator.code.startswith(PUBLISHED_PREFIX)))
-    }
+        i.code: i for i in session.scalars(select(Indicator).where(Indicator.plan_id == fw.plan_id))}
     stored = 0
     for row in table.to_dict("records"):
-        code = PUBLISHED_PREFIX + str(row["iCode"])
-        ind = indicators.get(code)
+        ind = indicators.get(indicator_code(fw, str(row["iCode"])))
         if ind is None:
-            zh, en = names.get(str(row["measure"]), (f"{row['measure']}（官方发布）", f"{row['measure']} (published)"))
-            ind = Indicator(plan_id=plan_id, code=code, name_zh=zh, name_en=en, unit_zh="指数（2013=100）",
-                            unit_en="index (2013 = 100)", direction=1)
-            session.add(ind)
-            session.flush()
-            indicators[code] = ind
-        edition = str(row["edition"]) if not pd.isna(row["edition"]) else "plan text"
-        ref = f"published:{edition}:{int(row['data_year'])}"
+            continue
+        release = _clean(row["edition"]) or "plan text"
+        version = _clean(row["version"])
+        ref = f"published:{release}:{int(row['data_year'])}"
         obs = session.scalar(select(Observation).where(Observation.indicator_id == ind.id, Observation.ref == ref))
         if obs is None:
             obs = Observation(indicator_id=ind.id, ref=ref, source_kind="published")
             session.add(obs)
         obs.year = int(row["data_year"])
         obs.value = float(row["value"])
-        obs.scope_zh = f"{row['version_label']}，{edition} 发布"
-        obs.scope_en = f"{row['version_label']}, edition {edition}"
+        obs.edition, obs.released_on = version, release
+        obs.scope_zh = f"{fw.title_zh} {version} 版，{release} 发布" if version else f"{release} 发布"
+        obs.scope_en = f"{fw.title_en}, edition {version}, released {release}" if version else f"released {release}"
         obs.source = str(row["source_url"])
-        obs.quote = " ".join(str(row[c]) for c in ("quote", "note") if not pd.isna(row.get(c)))
+        obs.quote = " ".join(_clean(row.get(c)) for c in ("quote", "note") if _clean(row.get(c)))
         stored += 1
     session.flush()
     return stored
@@ -298,8 +265,12 @@ def load_published(session: Session, plan_id: int, path: Path | None = None) -> 
 # ------------------------------------------------------------------ reading
 
 
-def latest_run(session: Session, framework: str = YANGPU_FRAMEWORK) -> IndexRun | None:
-    return session.scalar(select(IndexRun).where(IndexRun.framework == framework).order_by(IndexRun.id.desc()).limit(1))
+def latest_run(session: Session, framework: str | None = None) -> IndexRun | None:
+    """The newest stored run (of ``framework`` when given)."""
+    stmt = select(IndexRun)
+    if framework is not None:
+        stmt = stmt.where(IndexRun.framework == framework)
+    return session.scalar(stmt.order_by(IndexRun.id.desc()).limit(1))
 
 
 Series = dict[str, list[tuple[int, float | None]]]
@@ -349,24 +320,36 @@ def contributions(session: Session, run: IndexRun, parent: str, year_to: int | N
 class PublishedFigure:
     year: int
     value: float
-    edition: str
+    edition: str  # the release (date), e.g. 2024-11-20
     label: str
     source: str
     quote: str
+    version: str = ""  # the index edition, e.g. 2.0 (a re-basing starts a new one)
 
 
 def published(session: Session, plan_id: int, icode: str) -> list[PublishedFigure]:
-    """Every published figure of a framework node (all editions), by year then edition."""
+    """Every published figure of a framework node (all releases), by year then release."""
+    codes = [indicator_code(fw, icode) for fw in session.scalars(select(IndexFramework).where(
+        IndexFramework.plan_id == plan_id))]
     stmt = (select(Observation).join(Observation.indicator)
-            .where(Indicator.plan_id == plan_id, Indicator.code == PUBLISHED_PREFIX + icode,
+            .where(Indicator.plan_id == plan_id, Indicator.code.in_(codes),
                    Observation.source_kind == "published").order_by(Observation.year, Observation.ref))
-    return [PublishedFigure(o.year, o.value, o.ref.split(":")[1], o.scope_zh, o.source, o.quote)
-            for o in session.scalars(stmt)]
+    return [PublishedFigure(o.year, o.value, o.released_on or o.ref.split(":")[1], o.scope_zh, o.source, o.quote,
+                            o.edition) for o in session.scalars(stmt)]
 
 
 def published_latest(figures: list[PublishedFigure]) -> dict[int, PublishedFigure]:
-    """For each year the figure of the newest edition (editions are ISO dates; 'plan text' sorts first)."""
+    """For each year the figure of the newest release (releases are ISO dates; 'plan text' sorts first)."""
     out: dict[int, PublishedFigure] = {}
     for f in sorted(figures, key=lambda f: (f.year, f.edition if f.edition[:1].isdigit() else "")):
         out[f.year] = f
     return out
+
+
+def published_editions(figures: list[PublishedFigure]) -> dict[str, dict[int, PublishedFigure]]:
+    """Per index edition (1.0, 2.0 …) the figure of each year as first published in that edition: one line per
+    edition on a chart, never joined across a re-basing."""
+    out: dict[str, dict[int, PublishedFigure]] = {}
+    for f in sorted(figures, key=lambda f: (f.year, f.edition if f.edition[:1].isdigit() else "")):
+        out.setdefault(f.version or "", {}).setdefault(f.year, f)
+    return dict(sorted(out.items()))

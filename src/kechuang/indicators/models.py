@@ -15,6 +15,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from kechuang.store.base import Base, utcnow
 
 SOURCE_KINDS = ("plan_text", "published", "submission", "demo")
+#: confidence grades of found figures: high = government work report or official plan; medium = official media;
+#: low = other (kept, never presented as official)
+CONFIDENCES = ("high", "medium", "low")
 
 
 class Indicator(Base):
@@ -60,6 +63,9 @@ class Observation(Base):
     source: Mapped[str] = mapped_column(Text, doc="section, release or submission the value comes from")
     quote: Mapped[str] = mapped_column(Text, default="")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    edition: Mapped[str] = mapped_column(String(40), default="", doc="published figures: the index edition, e.g. 2.0")
+    released_on: Mapped[str] = mapped_column(String(40), default="", doc="published figures: the release date")
+    confidence: Mapped[str] = mapped_column(String(10), default="", doc="found figures: one of CONFIDENCES")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     indicator: Mapped[Indicator] = relationship(back_populates="observations")

@@ -19,15 +19,24 @@ from kechuang.accounts import service as accounts
 from kechuang.accounts.access import SYSTEM, Role
 from kechuang.accounts.models import Account, Department
 from kechuang.accounts.service import principal_of
+from kechuang.index.io import read_table
+from kechuang.index.uncertainty_spec import load_ua_spec
+from kechuang.index_results import frameworks
+from kechuang.index_results.models import IndexRun
+from kechuang.index_results.rebuild import RebuildResult, analyse, rebuild
 from kechuang.indicators.models import Indicator, Observation
 from kechuang.monitoring import service as monitoring
 from kechuang.plan import service as plans
 from kechuang.submissions import service as submissions
+from kechuang.submissions.history import bulk_transition, import_history, read_history
 from kechuang.submissions.models import ReportingPeriod, Submission
 from kechuang.submissions.service import ValueChange
 from kechuang.supervision import service as supervision
 
 DEMO_PASSWORD = "kechuang-demo"
+#: size and seed of the demo index run's uncertainty and sensitivity analysis (128 base points: 512 runs)
+DEMO_UA_N = 128
+DEMO_UA_SEED = 1
 DEMO_NOTE = "演示数据：示意目标，非规划原文"
 
 DEPARTMENTS = (  # code, name_zh, name_en, kind
@@ -36,6 +45,7 @@ DEPARTMENTS = (  # code, name_zh, name_en, kind
     ("FGW", "区发展改革委（演示）", "District Development and Reform Commission (demo)", "department"),
     ("WJC", "五角场街道（演示）", "Wujiaochang Street (demo)", "street"),
     ("CYCG", "长阳创谷园区（演示）", "Changyang Campus park (demo)", "park"),
+    ("TJ", "区统计局（演示）", "District Statistics Bureau (demo)", "department"),
 )
 
 ACCOUNTS = (  # username, display name, role, department code
@@ -46,6 +56,8 @@ ACCOUNTS = (  # username, display name, role, department code
     ("demo-kw-reviewer", "区科委审核人（演示）", Role.REVIEWER, "KW"),
     ("demo-sw-reporter", "区商务委填报员（演示）", Role.REPORTER, "SW"),
     ("demo-sw-reviewer", "区商务委审核人（演示）", Role.REVIEWER, "SW"),
+    ("demo-tj-reporter", "区统计局填报员（演示）", Role.REPORTER, "TJ"),
+    ("demo-tj-reviewer", "区统计局审核人（演示）", Role.REVIEWER, "TJ"),
 )
 
 
@@ -99,10 +111,12 @@ def seed_demo(session: Session, today: dt.date, plan_code: str | None = None,
     depts = {code: accounts.create_department(session, SYSTEM, code=code, name_zh=zh, name_en=en, kind=kind,
                                               is_demo=True)
              for code, zh, en, kind in DEPARTMENTS}
+    shared_hash = accounts.HASHER.hash(DEMO_PASSWORD)  # one Argon2 hash for the accounts sharing the demo password
     for username, name, role, dept in ACCOUNTS:
         if session.scalar(select(Account).where(Account.username == username)) is None:
             accounts.create_account(session, SYSTEM, username=username, display_name=name, password=DEMO_PASSWORD,
-                                    role=role, department_id=depts[dept].id if dept else None, is_demo=True)
+                                    role=role, department_id=depts[dept].id if dept else None, is_demo=True,
+                                    password_hash=shared_hash)
             report.accounts.append(username)
     tasks = {e.attrs.get("number"): e.code for e in plans.elements(session, version, "task")}
     first_year = int(version.document["plan"]["period_start"])
@@ -195,3 +209,60 @@ def seed_demo_history(session: Session, today: dt.date, open_year: int, plan_cod
             submissions.transition(session, people["demo-approver"], sub.id, "approve")
             approved += 1
     return approved
+
+
+def seed_demo_index(session: Session, plan_code: str | None = None) -> RebuildResult | None:
+    """Enter the bundled framework's demo values (演示数据: ``demo_data`` of its ``framework.yaml``, the district's
+    row) as the demo statistics bureau, through the history import, both approvals and a rebuild — the path real
+    data take — so the index run is built from approved (demo) observations and labelled 演示数据. Nothing is done
+    when the plan has no framework with demo data or a run exists already. Returns the rebuild."""
+    version = plans.latest_version(session, plan_code)
+    plan_id = version.plan_id
+    bundle = frameworks.read_bundle()
+    registered = {fw.code: fw for fw in frameworks.frameworks(session, plan_id)}
+    fw = registered.get(bundle.file.code)
+    demo_file = bundle.path(bundle.file.demo_data)
+    if fw is None or demo_file is None or session.scalar(select(IndexRun.id).where(IndexRun.framework_id == fw.id)):
+        return None
+    dept = session.scalar(select(Department).where(Department.code == "TJ"))
+    if dept is None:
+        return None
+    people = {a.username: principal_of(a) for a in session.scalars(select(Account).where(Account.is_demo))}
+    codes = {}
+    for row in frameworks.leaves(fw):
+        code = frameworks.indicator_code(fw, str(row["iCode"]))
+        codes[str(row["iCode"])] = code
+        ind = monitoring.indicator_by_code(session, plan_id, code)
+        monitoring.update_profile(session, SYSTEM, ind, {
+            "owner_department_id": dept.id, "frequency": "annual", "kind": "index",
+            "data_source_zh": "演示数据（合成）", "data_source_en": "demo data (synthetic)", "is_demo": True},
+            reason="demo setup")
+    cells = read_history(read_table(demo_file), codes, unit=bundle.file.demo_unit or fw.unit_code)
+    ids = import_history(session, people["demo-tj-reporter"], plan_id, cells, note="演示数据")
+    bulk_transition(session, people["demo-tj-reviewer"], ids, "dept_approve")
+    bulk_transition(session, people["demo-approver"], ids, "approve")
+    result = rebuild(session, fw, by="kechuang init --demo")
+    ua_file = bundle.path(bundle.file.uncertainty)
+    if ua_file is not None and result.built:
+        analyse(session, result.run, load_ua_spec(ua_file), DEMO_UA_N, seed=DEMO_UA_SEED, by="kechuang init --demo")
+    return result
+
+
+@dataclass(frozen=True)
+class DemoSetup:
+    """What :func:`setup_demo` did."""
+
+    report: DemoReport
+    history: int
+    index: RebuildResult | None
+
+
+def setup_demo(session: Session, today: dt.date, plan_code: str | None = None) -> DemoSetup:
+    """The whole demonstration setup of ``kechuang init --demo`` (演示数据), once: organisations, accounts, settings,
+    the open period and supervision items (:func:`seed_demo`), the illustrative history of the demo indicators
+    (:func:`seed_demo_history`) and the demo index values with their run (:func:`seed_demo_index`)."""
+    report = seed_demo(session, today, plan_code)
+    if not report.created:
+        return DemoSetup(report, 0, None)
+    history = seed_demo_history(session, today, report.open_year, plan_code)
+    return DemoSetup(report, history, seed_demo_index(session, plan_code))

@@ -4,8 +4,9 @@ per task and area, beside the supervision items, with the conflicts between the 
 The rules themselves are ``kechuang.progress``; this module only gathers their inputs from the database:
 
 - baseline ``(t0, x0)``: the profile's baseline (entered by the plan office, normally from the plan text);
-- observations: approved annual values after ``t0`` (source kinds plan_text, published, submission; never
-  ``demo``), one per year — a submitted value wins over a published one, which wins over the plan text;
+- observations: approved annual values after ``t0`` (source kinds plan_text, published, submission, and demo:
+  a demonstration department's approved values, which make the assessment 演示数据), one per year — a
+  submitted value wins over a published one, which wins over the plan text;
 - target ``(T, X)``: the earliest final target (the plan's end year or vision year: 2025, then 2035) not
   before the latest observation; targets of other years are interim targets. Under 累计法, when interim
   targets cover every year ``t0+1..T−1``, they and ``X − Σ interim`` become the annual plan.
@@ -43,7 +44,7 @@ from kechuang.progress.assessment import not_applicable
 from kechuang.supervision.models import SupervisionItem
 from kechuang.supervision.service import item_status, plan_items
 
-KIND_RANK = {"submission": 0, "published": 1, "plan_text": 2}
+KIND_RANK = {"submission": 0, "demo": 0, "published": 1, "plan_text": 2}
 
 
 @dataclass(frozen=True)

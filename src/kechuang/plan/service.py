@@ -263,8 +263,23 @@ _COMPARED = ("parent_code", "title_zh", "title_en", "text_zh", "text_en", "attrs
 def diff_versions(session: Session, a: int, b: int, plan_code: str | None = None) -> list[ElementDiff]:
     """What changed from version ``a`` to version ``b``, element by element (by code)."""
     va, vb = get_version(session, plan_code, a), get_version(session, plan_code, b)
-    old = {e.code: e for e in elements(session, va)}
-    new = {e.code: e for e in elements(session, vb)}
+    return _diff(elements(session, va), elements(session, vb))
+
+
+def diff_document(session: Session, doc: PlanDocument) -> list[ElementDiff]:
+    """What loading ``doc`` would change against the current version of its plan (every element added when
+    the database has no such plan): the preview ``kechuang plan load`` shows before it asks."""
+    try:
+        current = elements(session, latest_version(session, doc.plan.code))
+    except PlanNotFound:
+        current = []
+    return _diff(current, flatten(doc))
+
+
+def _diff(old_rows: Iterable[Any], new_rows: Iterable[Any]) -> list[ElementDiff]:
+    """Element-by-element comparison of two sequences of stored elements or flattened rows (by code)."""
+    old = {e.code: e for e in old_rows}
+    new = {e.code: e for e in new_rows}
     out: list[ElementDiff] = []
     for code, e in new.items():
         if code not in old:
@@ -276,3 +291,8 @@ def diff_versions(session: Session, a: int, b: int, plan_code: str | None = None
             out.append(ElementDiff(code, e.kind, "changed", changed))
     out += [ElementDiff(code, e.kind, "removed") for code, e in old.items() if code not in new]
     return out
+
+
+def has_plan(session: Session, plan_code: str) -> bool:
+    """Whether a plan with ``plan_code`` is stored (with at least one version)."""
+    return session.scalar(select(func.count(PlanVersion.id)).join(Plan).where(Plan.code == plan_code)) != 0

@@ -125,7 +125,7 @@ def indicator_rows(session: Session, version: PlanVersion, year: int) -> list[In
             figures = (progress.assessment.figures if progress.assessment.rule is Rule.ELAPSED
                        else assess(series, Rule.ELAPSED).figures)
             a_share, e_share = figures.get("achieved_share"), figures.get("elapsed_share")
-        sub_years = {o.year for o in progress.observations if o.source_kind == "submission"}
+        sub_years = {o.year for o in progress.observations if o.source_kind in ("submission", "demo")}
         provisional, revised = _submission_flags(session, profile.indicator_id, sub_years)
         out.append(IndicatorRow(progress, series, a_share, e_share, provisional, revised))
     return out

@@ -166,8 +166,7 @@ def previous_value(session: Session, indicator_id: int, profile: IndicatorProfil
                    year: int) -> Previous | None:
     """The latest approved annual value before ``year`` (plan text, published or submitted), else the baseline."""
     obs = session.scalar(select(Observation).where(
-        Observation.indicator_id == indicator_id, Observation.year < year, Observation.period.is_(None),
-        Observation.source_kind != "demo")
+        Observation.indicator_id == indicator_id, Observation.year < year, Observation.period.is_(None))
         .order_by(Observation.year.desc(), Observation.id.desc()).limit(1))
     base = None
     if profile is not None and profile.baseline_year is not None and profile.baseline_value is not None \
@@ -379,7 +378,8 @@ def transition(session: Session, actor: Principal, submission_id: int, action: s
 
 
 def _publish(session: Session, actor: Principal, sub: Submission) -> None:
-    """Approved values become observations (source_kind 'submission'), one per indicator and period."""
+    """Approved values become observations, one per indicator and period: source_kind ``submission``, or ``demo``
+    when the department is a demonstration department (its values are 演示数据 wherever they go)."""
     dept: Department = sub.department
     period = sub.period
     ref = f"submission:{period.code}"
@@ -395,8 +395,9 @@ def _publish(session: Session, actor: Principal, sub: Submission) -> None:
                                                        Observation.ref == ref))
         old = None if obs is None else obs.value
         if obs is None:
-            obs = Observation(indicator_id=row.indicator_id, ref=ref, source_kind="submission")
+            obs = Observation(indicator_id=row.indicator_id, ref=ref)
             session.add(obs)
+        obs.source_kind = "demo" if dept.is_demo else "submission"
         obs.year, obs.period, obs.value = period.year, None if annual else period.code, row.value
         obs.qualifier = "exact"
         obs.source, obs.quote, obs.is_demo = source, "", dept.is_demo

@@ -41,13 +41,22 @@ def indicator_page(code: str, request: Request, s: Session = Depends(db)) -> HTM
 
 
 def _chart(p: progress.IndicatorProgress, history: list) -> dict:  # type: ignore[type-arg]
-    """Series for the indicator chart: the approved values, the baseline, the target and the straight
-    trajectory from the baseline to the target (what the elapsed-time rule compares against)."""
+    """Series for the indicator chart: the approved values, the plan text's figures (points), the published
+    figures as one line per edition (a re-based edition is never joined to the one before), the baseline, the
+    target and the straight trajectory from the baseline to the target (what the elapsed-time rule compares
+    against)."""
     pr, target = p.profile, p.target
-    points = [[o.year, o.value] for o in history if o.period is None]
+    annual = [o for o in history if o.period is None]
+    points = [[o.year, o.value] for o in annual if o.source_kind in ("submission", "demo")]
+    plan_text = [[o.year, o.value] for o in annual if o.source_kind == "plan_text"]
+    editions: dict[str, dict[int, float]] = {}
+    for o in sorted((o for o in annual if o.source_kind == "published"), key=lambda o: (o.year, o.released_on)):
+        editions.setdefault(o.edition, {}).setdefault(o.year, o.value)  # each year as first published in its edition
     baseline = [pr.baseline_year, pr.baseline_value] if pr and pr.baseline_year is not None else None
     goal = [target.year, target.value] if target is not None and target.value is not None else None
-    return {"values": points, "baseline": baseline, "target": goal,
+    return {"values": points, "plan_text": plan_text, "baseline": baseline, "target": goal,
+            "published": [{"edition": ed, "values": [[y, v] for y, v in sorted(by_year.items())]}
+                          for ed, by_year in sorted(editions.items())],
             "trajectory": [baseline, goal] if baseline and goal else None}
 
 

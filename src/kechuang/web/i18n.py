@@ -83,8 +83,8 @@ STRINGS: dict[str, dict[str, str]] = {
                     "en": "Status comes from approved indicator data under each indicator's rule (the worst one "
                           "counts), shown in words as well as colour; without approved data or a target it is "
                           "'not applicable'."},
-    "radar": {"zh": "最近两年四个维度（计算值，演示）",
-              "en": "The four dimensions in the last two years (computed, demo)"},
+    "radar": {"zh": "最近两年四个维度（计算值）",
+              "en": "The four dimensions in the last two years (computed)"},
     "download": {"zh": "下载", "en": "Download"},
     "expected_trajectory": {"zh": "序时进度线", "en": "Expected trajectory"},
     "comment_on_this": {"zh": "对此提出意见", "en": "Comment on this"},
@@ -92,7 +92,20 @@ STRINGS: dict[str, dict[str, str]] = {
     "demo_banner": {"zh": "演示数据：本页“计算值”由演示数据集计算，不是官方指数；官方发布值单独列出并注明来源。",
                     "en": "Demo data (演示数据): the computed values on this page come from a demo dataset and are "
                           "not the official index; published values are shown separately with their sources."},
-    "computed": {"zh": "计算值（演示）", "en": "Computed (demo)"},
+    "computed": {"zh": "计算值", "en": "Computed"},
+    "computed_demo": {"zh": "计算值（演示）", "en": "Computed (demo)"},
+    "run_shown": {"zh": "本页显示的计算批次：", "en": "Computed run shown:"},
+    "no_run": {"zh": "尚无由审批通过的数据计算的指数批次；下面只列出官方发布值。"
+                     "规划办可在数据审批后运行“kechuang index rebuild”。",
+               "en": "No index run has been computed from approved data yet; only the published figures are shown. "
+                     "The plan office runs `kechuang index rebuild` once data are approved."},
+    "coverage_warnings": {"zh": "数据覆盖提示：", "en": "Coverage warnings:"},
+    "run_coverage": {"zh": "本批次的数据覆盖", "en": "Data coverage of this run"},
+    "years_with_value": {"zh": "有值年份数", "en": "Years with a value"},
+    "years_missing": {"zh": "缺失年份", "en": "Years missing"},
+    "index_runs": {"zh": "计算批次（不覆盖，逐次保存）", "en": "Index runs (kept, never overwritten)"},
+    "run_created": {"zh": "计算时间", "en": "Computed"},
+    "ua_scores_over_time": {"zh": "各年得分区间（5–95%）", "en": "Score intervals by year (5–95 %)"},
     "published": {"zh": "官方发布值", "en": "Published"},
     "difference": {"zh": "差值", "en": "Difference"},
     "edition": {"zh": "发布版次", "en": "Edition"},
@@ -125,7 +138,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "growth_statement": {"zh": "由官方发布值计算的年均增长率", "en": "Average annual growth from published values"},
     "plan_says": {"zh": "规划原文", "en": "The plan says"},
     "build_info": {"zh": "计算记录", "en": "Build record"},
-    "ranking": {"zh": "最近一年排名（演示单位）", "en": "Latest ranking (demo units)"},
+    "ranking": {"zh": "最近一年排名", "en": "Latest ranking"},
     "rank": {"zh": "排名", "en": "Rank"},
     "unit_name": {"zh": "单位", "en": "Unit"},
     "score": {"zh": "得分", "en": "Score"},

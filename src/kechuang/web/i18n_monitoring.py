@@ -184,7 +184,11 @@ _S = {
     "source_plan_text": ("规划原文", "plan text"),
     "source_published": ("公开发布", "published"),
     "source_submission": ("部门填报（已审批）", "department submission (approved)"),
-    "source_demo": ("演示数据", "demo data"),
+    "source_demo": ("演示数据（部门填报，已审批）", "demo data (department submission, approved)"),
+    "edition_label": ("指数版本", "edition"),
+    "confidence_high": ("可信度高（政府工作报告或正式文件）", "high confidence (government report or official plan)"),
+    "confidence_medium": ("可信度中（官方媒体）", "medium confidence (official media)"),
+    "confidence_low": ("可信度低（其他来源，未经官方印证）", "low confidence (other source, not official)"),
     # supervision
     "supervision_flow": ("流程：立项 → 交办 → 签收 → 办理 → 反馈 → 复核 → 办结/销号；"
                          "临近期限为黄，逾期为红，办结为绿。",

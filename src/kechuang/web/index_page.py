@@ -10,6 +10,8 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from kechuang.index.results import growth_rate
+from kechuang.index_results import frameworks as ir_frameworks
+from kechuang.index_results import rebuild
 from kechuang.index_results import service as ir
 from kechuang.indicators import service as indicators
 from kechuang.plan import service as plans
@@ -20,11 +22,18 @@ from kechuang.web.pages import render
 router = APIRouter()
 
 
-def _page_data(s: Session, lang: str) -> dict[str, Any]:
+def _page_data(s: Session, lang: str, run_id: int | None = None) -> dict[str, Any]:
     plan = plans.get_plan(s)
-    run = ir.latest_run(s)
+    fw = ir_frameworks.get_framework(s, plan.id)
+    if run_id is not None:
+        try:
+            run: Any = rebuild.get_run(s, run_id)
+        except LookupError as exc:
+            raise plans.PlanNotFound(str(exc)) from exc
+    else:
+        run = ir.latest_run(s, fw.code)
     if run is None:
-        raise plans.PlanNotFound("no index build stored (run `kechuang init`)")
+        return {"run": None, "framework": fw, "runs": [], **_published_only(s, plan.id, fw, lang)}
     nodes = list(run.nodes)
     name = {n.code: (n.name_en if lang == "en" and n.name_en else n.name_zh) for n in nodes}
     dims = [n.code for n in nodes if n.parent == run.index_code]
@@ -32,6 +41,7 @@ def _page_data(s: Session, lang: str) -> dict[str, Any]:
     computed = ir.series(s, run, codes)
     figures = {c: ir.published(s, plan.id, c) for c in codes}
     published = {c: ir.published_latest(figures[c]) for c in codes}
+    editions = {c: ir.published_editions(figures[c]) for c in codes}
     all_published = figures[run.index_code]
     years = sorted({y for c in codes for y, _ in computed[c]} | {y for c in codes for y in published[c]})
     comparison = []
@@ -40,35 +50,64 @@ def _page_data(s: Session, lang: str) -> dict[str, Any]:
         pub = published[run.index_code].get(y)
         value = comp.get(y)
         comparison.append({"year": y, "computed": value, "published": pub.value if pub else None,
-                           "edition": pub.edition if pub else "", "source": pub.source if pub else "",
+                           "edition": pub.edition if pub else "", "version": pub.version if pub else "",
+                           "source": pub.source if pub else "",
                            "difference": (value - pub.value) if value is not None and pub else None})
     latest = ir.contributions(s, run, run.index_code)
     by_dim = {d: ir.contributions(s, run, d, latest[0].year_to if latest else None) for d in dims}
-    pub_ypi = published[run.index_code]
-    growth = None
-    stated = _stated_growth(s, plan.id)
-    if stated is not None and stated.period:
-        start, end = (int(y) for y in stated.period.split("-"))
-        if start in pub_ypi and end in pub_ypi:
-            growth = {"start": start, "end": end, "v0": pub_ypi[start].value, "v1": pub_ypi[end].value,
-                      "rate": float(growth_rate(pub_ypi[start].value, pub_ypi[end].value, end - start)),
-                      "stated": stated.value}
     chart = {
         "years": years,
         "series": [{"code": c, "name": name[c], "computed": [dict(computed[c]).get(y) for y in years],
-                    "published": [published[c][y].value if y in published[c] else None for y in years]}
+                    "published": [{"edition": ed, "values": [by_year[y].value if y in by_year else None
+                                                             for y in years]}
+                                  for ed, by_year in editions[c].items()]}
                    for c in codes],
         "decomposition": [{"code": c.child, "name": name[c.child], "value": c.contribution} for c in latest],
         "tree": _tree(nodes, run.index_code, name),
         "radar": _radar(computed, dims, name),
     }
+    ranking = ir.latest_scores(s, run, run.index_code)
     ua = ir.latest_uncertainty(s, run)
-    uncertainty = _uncertainty(s, ua, run.index_code) if ua is not None else None
+    uncertainty = _uncertainty(s, ua, run.index_code, single_unit=len(ranking) <= 1) if ua is not None else None
     if uncertainty is not None:
         chart["uncertainty"] = uncertainty.pop("chart")
-    return {"run": run, "nodes": nodes, "names": name, "dims": dims, "comparison": comparison,
-            "latest": latest, "by_dim": by_dim, "growth": growth, "chart": chart, "all_published": all_published,
-            "ranking": ir.latest_scores(s, run, run.index_code), "uncertainty": uncertainty}
+    return {"run": run, "framework": fw, "nodes": nodes, "names": name, "dims": dims, "comparison": comparison,
+            "latest": latest, "by_dim": by_dim, "growth": _growth(s, plan.id, fw, published[run.index_code]),
+            "chart": chart, "all_published": all_published, "ranking": ranking if len(ranking) > 1 else [],
+            "uncertainty": uncertainty, "runs": rebuild.runs(s, fw.code)[:10],
+            "coverage_rows": _coverage_rows(run, name)}
+
+
+def _growth(s: Session, plan_id: int, fw: Any, pub: dict[int, ir.PublishedFigure]) -> dict[str, Any] | None:
+    """The average annual growth over the period the plan text states it for, from the published figures."""
+    stated = _stated_growth(s, plan_id, fw)
+    if stated is None or not stated.period:
+        return None
+    start, end = (int(y) for y in stated.period.split("-"))
+    if start not in pub or end not in pub:
+        return None
+    return {"start": start, "end": end, "v0": pub[start].value, "v1": pub[end].value,
+            "rate": float(growth_rate(pub[start].value, pub[end].value, end - start)), "stated": stated.value}
+
+
+def _published_only(s: Session, plan_id: int, fw: Any, lang: str) -> dict[str, Any]:
+    """What the page shows before any run is stored: the published figures of the composite, per edition."""
+    figures = ir.published(s, plan_id, fw.index_code)
+    editions = ir.published_editions(figures)
+    years = sorted({f.year for f in figures})
+    return {"all_published": figures, "growth": _growth(s, plan_id, fw, ir.published_latest(figures)),
+            "chart": {"years": years, "series": [{"code": fw.index_code, "name": fw.title_en if lang == "en"
+                                                  else fw.title_zh, "computed": [None] * len(years),
+                                                  "published": [{"edition": ed, "values": [
+                                                      by_year[y].value if y in by_year else None for y in years]}
+                                                      for ed, by_year in editions.items()]}]}}
+
+
+def _coverage_rows(run: Any, name: dict[str, str]) -> list[dict[str, Any]]:
+    """Per indicator of the run's snapshot: the years with a value and the years missing."""
+    indicators = (run.coverage or {}).get("indicators", {})
+    return [{"code": code, "name": name.get(code, code), "years": len(c["years"]), "missing": c["missing"]}
+            for code, c in indicators.items()]
 
 
 def _describe(spec: dict[str, Any]) -> list[str]:
@@ -87,8 +126,12 @@ def _describe(spec: dict[str, Any]) -> list[str]:
     return out
 
 
-def _uncertainty(s: Session, ua: Any, code: str) -> dict[str, Any]:
-    """Rank intervals of ``code`` in the latest year and the Sobol' indices of the mean rank shift."""
+def _uncertainty(s: Session, ua: Any, code: str, *, single_unit: bool = False) -> dict[str, Any]:
+    """Rank intervals of ``code`` in the latest year and the Sobol' indices of the mean rank shift; for a run of
+    one unit (a district over time), where ranks do not vary, the score intervals of every year and the Sobol'
+    indices of the latest year's score."""
+    if single_unit:
+        return _uncertainty_over_time(s, ua, code)
     bars = ir.uncertainty_ranks(s, ua, code)
     indices = ir.sensitivity(s, ua)
     chart = {
@@ -106,9 +149,29 @@ def _uncertainty(s: Session, ua: Any, code: str) -> dict[str, Any]:
             "parameters": _describe(ua.ua_spec), "chart": chart}
 
 
-def _stated_growth(s: Session, plan_id: int) -> Any:
+def _uncertainty_over_time(s: Session, ua: Any, code: str) -> dict[str, Any]:
+    bars = ir.uncertainty_ranks_all_years(s, ua, code)
+    unit = bars[0].unit if bars else ""
+    year = bars[-1].year if bars else None
+    indices = [x for x in ir.sensitivity(s, ua, target="score", unit=unit) if x.year == year and x.code == code]
+    chart = {
+        "years": [b.year for b in bars],
+        "nominal": [b.score_nominal for b in bars],
+        "median": [b.score_median for b in bars],
+        "interval": [[i, b.score_q05, b.score_q95] for i, b in enumerate(bars)],
+        "parameters": [x.parameter for x in indices],
+        "s1": [x.s1 for x in indices], "st": [x.st for x in indices],
+        "s1_ci": [[i, x.s1_lo, x.s1_hi] for i, x in enumerate(indices)],
+        "st_ci": [[i, x.st_lo, x.st_hi] for i, x in enumerate(indices)],
+    }
+    return {"ua": ua, "bars": bars, "indices": indices, "year": year, "over_time": True,
+            "parameters": _describe(ua.ua_spec), "chart": chart}
+
+
+def _stated_growth(s: Session, plan_id: int, fw: Any) -> Any:
     """The plan text's own statement of the index's average annual growth (an observation with a period)."""
-    return next((o for i, o in indicators.plan_facts(s, plan_id) if i.code == "IND_SCI_GROWTH"), None)
+    code = ir_frameworks.growth_fact_code(fw)
+    return next((o for i, o in indicators.plan_facts(s, plan_id) if i.code == code), None) if code else None
 
 
 def _radar(computed: ir.Series, dims: list[str], name: dict[str, str]) -> dict[str, Any]:
@@ -140,6 +203,12 @@ def _tree(nodes: list[Any], root: str, name: dict[str, str]) -> dict[str, Any]:
 @router.get("/index", response_class=HTMLResponse, include_in_schema=False)
 def index_page(request: Request, s: Session = Depends(get_session)) -> HTMLResponse:
     return render(request, "index.html", **_page_data(s, request_lang(request)))
+
+
+@router.get("/index/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
+def index_run_page(request: Request, run_id: int, s: Session = Depends(get_session)) -> HTMLResponse:
+    """A stored run at its stable address (the index page shows the newest)."""
+    return render(request, "index.html", **_page_data(s, request_lang(request), run_id))
 
 
 class ScoreOut(BaseModel):
@@ -186,3 +255,36 @@ def api_scores(code: str | None = Query(None, description="iCode, e.g. YPI or El
         raise plans.PlanNotFound("no index build stored")
     return [ScoreOut(unit=r.unit, unit_name=r.unit_name, year=r.year, code=r.code, score=r.score, rank=r.rank)
             for r in ir.scores(s, run, code, unit, year)]
+
+
+class RunSummaryOut(BaseModel):
+    id: int
+    framework: str
+    is_demo: bool
+    demo_values: int
+    created_at: str
+    created_by: str
+    data_source: str
+    data_hash: str
+    until_year: int | None
+    warnings: list[str]
+
+
+@router.get("/api/v1/index/runs", response_model=list[RunSummaryOut], tags=["index"],
+            summary="Every stored index run, newest first (runs are never overwritten)")
+def api_runs(s: Session = Depends(get_session)) -> list[RunSummaryOut]:
+    return [RunSummaryOut(id=r.id, framework=r.framework, is_demo=r.is_demo, demo_values=r.demo_values or 0,
+                          created_at=r.created_at.isoformat(), created_by=r.created_by, data_source=r.data_source,
+                          data_hash=r.data_hash, until_year=r.until_year, warnings=list(r.warnings or []))
+            for r in rebuild.runs(s)]
+
+
+@router.get("/api/v1/index/runs/compare", tags=["index"],
+            summary="What changed between two runs: the snapshot values that differ and the scores they moved")
+def api_compare(a: int = Query(..., description="the earlier run"), b: int = Query(..., description="the later run"),
+                s: Session = Depends(get_session)) -> dict[str, Any]:
+    try:
+        ra, rb = rebuild.get_run(s, a), rebuild.get_run(s, b)
+    except LookupError as exc:
+        raise plans.PlanNotFound(str(exc)) from exc
+    return rebuild.comparison_dict(rebuild.compare(s, ra, rb))
