@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
+from kechuang import cli_cycle  # noqa: F401  (registers `index import|rebuild|runs|compare|export`)
 from kechuang.bootstrap import load_bundled
 from kechuang.cli_index import index_app
 from kechuang.cli_monitoring import account_app, digest_command, setup_accounts, stdin_is_terminal

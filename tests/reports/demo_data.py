@@ -1,8 +1,9 @@
 """A demonstration database for the report tests and the benchmark, built only through the services.
 
-On top of ``kechuang.bootstrap.load_bundled`` (the plan, the published index series, the demo index
-build) and ``kechuang.monitoring.demo.seed_demo`` (demo departments, accounts, monitoring settings with
-illustrative targets, supervision items), this adds — all labelled 演示数据:
+On top of ``kechuang.bootstrap.load_bundled`` (the plan, the index framework, the published index series),
+``kechuang.monitoring.demo.seed_demo`` (demo departments, accounts, monitoring settings with illustrative
+targets, supervision items) and, last, ``seed_demo_index`` (the demo index values approved through the workflow
+and the run built from them), this adds — all labelled 演示数据:
 
 - monitoring settings for 大学科技园示范园 (the plan's only quantified target, T7.M1.TG1 "2-3家" by 2025;
   the target is taken from the plan text, the baseline 0 in 2020 is illustrative);
@@ -31,7 +32,7 @@ from kechuang.comments.schemas import CampaignIn, CommentForm
 from kechuang.comments.settings import CommentSettings
 from kechuang.indicators.models import Indicator
 from kechuang.monitoring import service as monitoring
-from kechuang.monitoring.demo import seed_demo
+from kechuang.monitoring.demo import seed_demo, seed_demo_index
 from kechuang.plan import service as plans
 from kechuang.store.db import make_engine, session_factory, transaction, upgrade
 from kechuang.submissions import service as submissions
@@ -130,6 +131,8 @@ def seed_report_demo(factory: sessionmaker[Session], today: dt.date = DEMO_DAY) 
             body="（演示数据）建议公布大学科技园示范园的建设进度和认定标准。"), client_ip="192.0.2.10", now=now)
         comments.publish(s, admin, comment.id, now=now)
         comments.reply(s, admin, comment.id, "（演示数据）感谢建议。示范园建设进度将在年度监测中公布。", now=now)
+    with transaction(factory) as s:
+        seed_demo_index(s)
 
 
 def build_demo_database(url: str, today: dt.date = DEMO_DAY) -> None:

@@ -139,12 +139,10 @@ def test_index_report_against_the_stored_build(packs: dict[str, Pack], demo_sess
         value = dict(ir.series(s, run, [run.index_code])[run.index_code])[2024]
     path = packs["index"].files["docx"]
     document = docx.Document(str(path))
-    ranking = next(t for t in document.tables if t.rows[0].cells[0].text == "排名")
-    body = [[c.text for c in r.cells] for r in ranking.rows[1:]]
-    assert [r[0] for r in body] == [str(u.rank) for u in units]
-    assert [r[1] for r in body] == [f"{u.unit_name}（{DEMO_LABEL}）" for u in units], "demo units labelled"
-    yp = next(r for r in body if r[1].startswith("杨浦区"))
-    assert yp[2] == f"{value:.1f}"
+    assert [u.unit for u in units] == ["YP"], "the run is the district's own approved (demo) values"
+    assert not any(t.rows[0].cells[0].text == "排名" for t in document.tables), "no ranking of one unit"
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    assert f"{value:.1f}" in cells, "the stored 2024 composite appears in the report's tables"
 
 
 def test_word_embeds_charts_as_svg_and_labels_demo(packs: dict[str, Pack]) -> None:

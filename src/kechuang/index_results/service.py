@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -223,6 +224,12 @@ def _clean(value: Any) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value) else str(value)
 
 
+def _public_source(source: str) -> str:
+    """A source as the public reads it: a project-internal file reference in brackets, e.g.
+    ``(shared/seed/….txt)``, is dropped (the document number before it is the source)."""
+    return re.sub(r"\s*\((?:shared|data|src)/[^)]*\)", "", source).strip()
+
+
 def load_published(session: Session, fw: IndexFramework, path: Path) -> int:
     """Store the published figures of a framework (``published.csv`` of its bundle) as observations with
     source_kind ``published``, each under the indicator of its node (the composite under the plan's headline
@@ -255,7 +262,7 @@ def load_published(session: Session, fw: IndexFramework, path: Path) -> int:
         obs.edition, obs.released_on = version, release
         obs.scope_zh = f"{fw.title_zh} {version} 版，{release} 发布" if version else f"{release} 发布"
         obs.scope_en = f"{fw.title_en}, edition {version}, released {release}" if version else f"released {release}"
-        obs.source = str(row["source_url"])
+        obs.source = _public_source(str(row["source_url"]))
         obs.quote = " ".join(_clean(row.get(c)) for c in ("quote", "note") if _clean(row.get(c)))
         stored += 1
     session.flush()

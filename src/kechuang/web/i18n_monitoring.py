@@ -184,7 +184,7 @@ _S = {
     "source_plan_text": ("规划原文", "plan text"),
     "source_published": ("公开发布", "published"),
     "source_submission": ("部门填报（已审批）", "department submission (approved)"),
-    "source_demo": ("演示数据（部门填报，已审批）", "demo data (department submission, approved)"),
+    "source_demo": ("部门填报（已审批）", "department submission (approved)"),  # the 演示数据 tag stands beside it
     "edition_label": ("指数版本", "edition"),
     "confidence_high": ("可信度高（政府工作报告或正式文件）", "high confidence (government report or official plan)"),
     "confidence_medium": ("可信度中（官方媒体）", "medium confidence (official media)"),
