@@ -1,5 +1,6 @@
 """Loading what ships with the package into a database: the bundled plan (only into a database that has none),
-its index framework (every node a plan indicator) and the framework's published figures. Used by
+its index framework (every node a plan indicator), the framework's published figures and the bundle's further
+sourced figures (``found_figures.csv``, with their confidence). Used by
 ``kechuang init`` and by the tests, so both take the same path.
 
 The plan is never replaced here: once a database holds the plan, its current version (adjusted or loaded by
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from kechuang.index_results import frameworks
 from kechuang.index_results import service as index_results
+from kechuang.indicators.found import load_found_figures
 from kechuang.plan import service as plans
 from kechuang.plan.loader import BUNDLED_PLAN, content_hash, read_plan_file
 from kechuang.plan.models import PlanVersion
@@ -50,4 +52,7 @@ def load_bundled(session: Session, *, by: str) -> BundleSummary:
     fw = frameworks.register(session, plan_id, bundle)
     published_path = bundle.path(bundle.file.published)
     published = index_results.load_published(session, fw, published_path) if published_path else 0
+    found = BUNDLED_PLAN.parent / "found_figures.csv"
+    if found.is_file():
+        load_found_figures(session, plan_id, found)
     return BundleSummary(res, published, fw.code, differs)

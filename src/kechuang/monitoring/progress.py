@@ -6,7 +6,8 @@ The rules themselves are ``kechuang.progress``; this module only gathers their i
 - baseline ``(t0, x0)``: the profile's baseline (entered by the plan office, normally from the plan text);
 - observations: approved annual values after ``t0`` (source kinds plan_text, published, submission, and demo:
   a demonstration department's approved values, which make the assessment 演示数据), one per year — a
-  submitted value wins over a published one, which wins over the plan text;
+  submitted value wins over a published one, which wins over the plan text; a found figure of low confidence
+  (``confidence == "low"``: not official) never enters;
 - target ``(T, X)``: the earliest final target (the plan's end year or vision year: 2025, then 2035) not
   before the latest observation; targets of other years are interim targets. Under 累计法, when interim
   targets cover every year ``t0+1..T−1``, they and ``X − Σ interim`` become the annual plan.
@@ -67,7 +68,8 @@ def assessed_observations(session: Session, indicator_id: int, after_year: int) 
     """Approved annual observations after ``after_year``, one per year (see the module doc for the choice)."""
     rows = session.scalars(select(Observation).where(
         Observation.indicator_id == indicator_id, Observation.year > after_year, Observation.period.is_(None),
-        Observation.source_kind.in_(tuple(KIND_RANK))).order_by(Observation.year, Observation.id))
+        Observation.source_kind.in_(tuple(KIND_RANK)), Observation.confidence != "low")
+        .order_by(Observation.year, Observation.id))
     best: dict[int, Observation] = {}
     for obs in rows:
         held = best.get(obs.year)
