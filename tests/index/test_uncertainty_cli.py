@@ -32,7 +32,7 @@ def test_sensitivity_analysis_writes_every_table(ref_dir: Path, tmp_path: Path) 
     assert len(runs) == 96 and list(runs.columns[:4]) == ["run", "base", "matrix", "Winmax"]
     assert set(runs["matrix"]) == {"A", "B", "AB:Winmax", "AB:Normalisation", "AB:Weights", "AB:Aggregation"}
     sens = pd.read_csv(out / "sensitivity.csv")
-    assert set(sens["target"]) == {"mean_abs_rank_shift", "rank", "score"}
+    assert set(sens["target"]) == {"mean_abs_rank_shift", "rank", "score_std"}
     ranks = pd.read_csv(out / "rank_stats.csv")
     assert set(ranks["code"]) == {"Index", "Conn", "Sust"} and len(ranks) == 3 * 51
     summary = json.loads((out / "summary.json").read_text())
