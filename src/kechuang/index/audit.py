@@ -67,6 +67,7 @@ __all__ = [
     "TimeSeriesAudit",
     "time_series_audit",
     "default_dimensions",
+    "top_code",
 ]
 
 WEAK_R = 0.3
@@ -81,13 +82,14 @@ RANK_SHIFT = 10
 # ------------------------------------------------------------------ helpers
 
 
-def _top(result: Result) -> str:
+def top_code(result: Result) -> str:
+    """The top code of the framework (the index)."""
     return str(result.structure.at_level(result.structure.max_level)[0])
 
 
 def default_dimensions(result: Result) -> list[str]:
     """The dimensions of an index: the children of its top code."""
-    return list(result.structure.children[_top(result)])
+    return list(result.structure.children[top_code(result)])
 
 
 def _rows(frame: pd.DataFrame, year: int | None) -> pd.DataFrame:
@@ -309,7 +311,7 @@ def optimise_weights(result: Result, level: int, itarg: str | Sequence[float] | 
     if np.any(target < 0) or target.sum() <= 0:
         raise ValueError("itarg must be non-negative with a positive sum")
     target = target / target.sum()
-    top = _top(result)
+    top = top_code(result)
     regenerate = _reaggregator(result)
 
     def correlations(w: np.ndarray) -> np.ndarray:
@@ -418,7 +420,7 @@ def importance(result: Result, level: int = 1, *, target: str | None = None, yea
     W_share, Ratio, Flag.
     """
     structure = result.structure
-    target = target or _top(result)
+    target = target or top_code(result)
     scores = _rows(result.scores, year)
     y = scores[target].to_numpy(dtype=float)
     codes = [c for c in structure.at_level(level) if c != target]
@@ -531,7 +533,7 @@ def added_value(result: Result, codes: Sequence[str] | None = None, *, threshold
     single dimension gives), MeanAbsShift, MaxAbsShift, Units (ranked on both). Columns: iCode, [Time], Units,
     Shifted, MeanAbsShift, MaxAbsShift.
     """
-    top = _top(result)
+    top = top_code(result)
     codes = list(codes) if codes is not None else default_dimensions(result)
     table = result.ranks
     keys = id_columns(table)
@@ -569,7 +571,7 @@ def external_links(result: Result, external: pd.DataFrame, codes: Sequence[str] 
     """
     if UNIT not in external.columns:
         raise ValueError("the external measures need a uCode column")
-    codes = list(codes) if codes is not None else [_top(result), *default_dimensions(result)]
+    codes = list(codes) if codes is not None else [top_code(result), *default_dimensions(result)]
     keys = [UNIT, TIME] if TIME in external.columns and TIME in result.scores.columns else [UNIT]
     measures = [c for c in external.columns if c not in (UNIT, TIME)]
     ext = external.copy()
@@ -679,7 +681,7 @@ def time_series_audit(data: pd.DataFrame, meta: pd.DataFrame, spec: Spec | Mappi
     scores = nominal.scores
     if TIME not in scores.columns:
         raise ValueError("a time-series audit needs a Time column in iData")
-    codes = list(codes) if codes is not None else [_top(nominal), *default_dimensions(nominal)]
+    codes = list(codes) if codes is not None else [top_code(nominal), *default_dimensions(nominal)]
     sampled = sample_scores(data, meta, spec_obj, ua, n, seed=seed, codes=tuple(codes))
     prev, cur = _pairs(scores)
     ok = ~sampled.failed
