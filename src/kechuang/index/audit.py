@@ -370,20 +370,24 @@ def pspline_smooth(x: np.ndarray, y: np.ndarray, *, segments: int | None = None,
     basis = BSpline.design_matrix(np.clip(u, knots[degree], knots[-degree - 1]), knots, degree).toarray()
     m = basis.shape[1]
     diff = np.diff(np.eye(m), n=order, axis=0)
-    btb, bty, dtd = basis.T @ basis, basis.T @ y, diff.T @ diff
+    # Demmler–Reinsch form, for every λ at once: with A = BᵀB + DᵀD = LLᵀ (positive definite: the penalty's null
+    # space, straight lines, is seen by ≥ 2 distinct x) and L⁻¹BᵀBL⁻ᵀ = U diag(c) Uᵀ (0 ≤ c ≤ 1), the columns
+    # qᵢ = BL⁻ᵀuᵢ/√cᵢ are orthonormal and ŷ = Σ fᵢ zᵢ qᵢ with zᵢ = qᵢᵀy, fᵢ = cᵢ/(cᵢ + λ(1 − cᵢ)); tr H = Σfᵢ and
+    # RSS = ‖y‖² − Σ(2fᵢ − fᵢ²)zᵢ².
+    lower = np.linalg.cholesky(basis.T @ basis + diff.T @ diff)
+    left = np.linalg.solve(lower, basis.T).T  # B L⁻ᵀ
+    c, vec = np.linalg.eigh(left.T @ left)
+    seen = c > 1e-12
+    c, vec = np.clip(c[seen], 0.0, 1.0), vec[:, seen]
+    q = left @ vec / np.sqrt(c)
+    z = q.T @ y
     grid = np.asarray(lambdas if lambdas is not None else 10.0 ** np.linspace(-4, 6, 41), dtype=float)
-    best: tuple[float, np.ndarray, float, float] | None = None
-    for lam in grid:
-        lhs = btb + lam * dtd
-        coef = np.linalg.solve(lhs, bty)
-        fitted = basis @ coef
-        edf = float(np.trace(np.linalg.solve(lhs, btb)))
-        rss = float(np.sum((y - fitted) ** 2))
-        gcv = n * rss / max(n - edf, 1e-9) ** 2
-        if best is None or gcv < best[0]:
-            best = (gcv, fitted, edf, float(lam))
-    assert best is not None
-    return best[1], best[2], best[3]
+    f = c[None, :] / (c[None, :] + grid[:, None] * (1.0 - c[None, :]))
+    edf = f.sum(axis=1)
+    rss = np.maximum(float(y @ y) - ((2 * f - f * f) * z**2).sum(axis=1), 0.0)
+    gcv = n * rss / np.maximum(n - edf, 1e-9) ** 2
+    best = int(np.argmin(gcv))
+    return q @ (f[best] * z), float(edf[best]), float(grid[best])
 
 
 def correlation_ratio(x: np.ndarray, y: np.ndarray, **smoother: Any) -> float:
