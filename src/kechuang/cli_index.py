@@ -97,10 +97,13 @@ def index_uncertainty(
     backend: str | None = typer.Option(None, "--backend",
                                        help="serial, processes or dask (default: processes; in process when small)"),
     out: Path = typer.Option(..., "--out", help="output folder for the CSVs"),
+    raw_scores: bool = typer.Option(False, "--raw-scores", help="with --sa: Sobol indices of each unit's raw "
+                                    "score instead of its score standardised within each run (scale-free)"),
 ) -> None:
     """Uncertainty (and with --sa sensitivity) analysis: rank statistics, pairwise probabilities, Sobol indices
     and per-run parameters as CSV."""
-    analysis = sensitivity_analysis if sa else uncertainty_analysis
+    if raw_scores and not sa:
+        raise typer.BadParameter("only used with --sa", param_hint="--raw-scores")
     try:
         m = read_imeta(meta)
         d = read_idata(data, m)
@@ -113,8 +116,12 @@ def index_uncertainty(
             def tick(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total)
 
-            result = analysis(d, m, s, u, n, seed=seed, backend=backend, scheduler=scheduler, workers=workers,
-                              progress=tick)
+            if sa:
+                result = sensitivity_analysis(d, m, s, u, n, seed=seed, backend=backend, scheduler=scheduler,
+                                              workers=workers, progress=tick, raw_scores=raw_scores)
+            else:
+                result = uncertainty_analysis(d, m, s, u, n, seed=seed, backend=backend, scheduler=scheduler,
+                                              workers=workers, progress=tick)
     except (IndexInputError, SpecError, ComputationError) as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
