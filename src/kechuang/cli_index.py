@@ -179,6 +179,11 @@ def index_audit(
     efficiency: str | None = typer.Option(None, "--efficiency", help="efficiency ratio NUM:DEN of two groups of "
                                           "codes, e.g. Output:Input or A,B:C"),
     unit: str | None = typer.Option(None, "--unit", help="unit shown in the year-on-year audit (default: the first)"),
+    survey_se: float | None = typer.Option(None, "--survey-se", min=0.0, max=0.49,
+                                           help="relative standard error of the survey-based indicators: adds the "
+                                           "year-on-year audit under their sampling error (with --ua)"),
+    survey_codes: str | None = typer.Option(None, "--survey-codes", help="survey-based indicators, comma-separated "
+                                            "(default: iMeta rows with DataType S)"),
 ) -> None:
     """Statistical audit of an index (JRC style): coherence, weights vs importance, optimised weights, added
     value, uncertainty, year-on-year probabilities; HTML, PDF and XLSX with every table."""
@@ -190,7 +195,9 @@ def index_audit(
                       console=console, transient=True) as progress:
             progress.add_task("auditing the index", total=None)
             files = write_audit_report(data, meta, spec, ua, out, n=n, seed=seed, external_path=external,
-                                       efficiency=groups, unit=unit)
+                                       efficiency=groups, unit=unit, survey_se=survey_se,
+                                       survey=None if survey_codes is None else
+                                       [c.strip() for c in survey_codes.split(",") if c.strip()])
     except (IndexInputError, SpecError, ComputationError, ValueError) as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None

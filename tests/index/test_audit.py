@@ -262,3 +262,28 @@ def test_time_series_audit_needs_years(variant_a: Result) -> None:
     with pytest.raises(ValueError, match="needs a Time column"):
         audit.time_series_audit(data, meta, SPEC, {"parameters": [
             {"name": "W", "weights": {"noise": "uniform", "spread": 0.1, "levels": [1]}}]}, n=4)
+
+
+def test_survey_noise_is_the_pipeline_on_perturbed_data() -> None:
+    data, meta = _single_unit_panel()
+    spec = {"steps": [{"step": "normalise", "method": "n_base_year", "params": {"base_year": 2013}},
+                      {"step": "aggregate", "method": "a_amean"}]}
+    none = audit.survey_noise(data, meta, spec, {"A": 0.0}, n=5).set_index(["code", "Time"])
+    np.testing.assert_allclose(none["Q05"], none["Nominal"], atol=1e-12)  # control: no error, no spread
+    assert set(none["P_rise"]) <= {0.0, 1.0}
+    out = audit.survey_noise(data, meta, spec, {"A": 0.02, "B": 0.02, "C": 0.02, "D": 0.02}, n=2000, seed=4)
+    table = out.set_index(["code", "Time"])
+    assert table.loc[("Index", 2016), "P_rise"] > 0.99  # +10 % against a ±2 % sampling error
+    assert table.loc[("Index", 2015), "P_rise"] == pytest.approx(0.5, abs=0.05)
+    # one run by hand: the same draw applied to iData, then build
+    rng = np.random.default_rng(np.random.SeedSequence(9))
+    e = rng.standard_normal((1, 6, 4))[0] * 0.02
+    noisy = data.copy()
+    noisy[["A", "B", "C", "D"]] = data[["A", "B", "C", "D"]].to_numpy() * (1 + e)
+    index = build(noisy, meta, spec).scores["Index"].to_numpy()
+    one = audit.survey_noise(data, meta, spec, {c: 0.02 for c in "ABCD"}, n=1, seed=9, codes=["Index"])
+    np.testing.assert_allclose(one["Median"], index[1:] / index[:-1] - 1, rtol=1e-12)
+    with pytest.raises(ValueError, match="needs the per-unit normalisation n_base_year, not n_zscore"):
+        audit.survey_noise(data, meta, SPEC, {"A": 0.02}, n=4)
+    with pytest.raises(ValueError, match="not indicators of the framework: Z"):
+        audit.survey_noise(data, meta, spec, {"Z": 0.02}, n=4)

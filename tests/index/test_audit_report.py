@@ -107,7 +107,7 @@ def test_asem_audit_pdf_and_html(asem_audit: Path, tmp_path: Path) -> None:
 
 def test_yangpu_audit_over_time(tmp_path: Path) -> None:
     files = write_audit_report(YANGPU / "demo_iData.csv", YANGPU / "iMeta.csv", YANGPU / "spec.yaml",
-                               YANGPU / "uncertainty.yaml", tmp_path / "yp", n=64, seed=1)
+                               YANGPU / "uncertainty.yaml", tmp_path / "yp", n=64, seed=1, survey_se=0.02)
     assert [p.name for p in files] == ["audit.html", "audit.pdf", "audit.xlsx", "manifest.json"]
     text = _check_pdf(files[1], tmp_path, "逐年变化审计", "比上一年上升的概率", "演示数据", "基期")
     assert "合并各年" in text, "5 units a year: cross-sectional statistics pool the unit-years"
@@ -121,6 +121,11 @@ def test_yangpu_audit_over_time(tmp_path: Path) -> None:
     assert (frame["Q05"].astype(float) <= frame["Q95"].astype(float) + 1e-12).all()
     assert frame["Runs"].eq(64).all()
     assert len(frame) == 5 * 5 * 11  # 5 codes × 5 units × 11 year-on-year changes
+    html = files[0].read_text(encoding="utf-8")
+    assert "调查抽样误差的影响：10 项调查类指标" in html  # the 10 indicators of DataType S in iMeta
+    assert "调查抽样误差" in text
+    survey = wb[next(n for n in wb.sheetnames if n.endswith(" yoy_survey_all"))]
+    assert survey.max_row - 3 == 5 * 5 * 11
 
 
 def test_same_inputs_same_content_hash(ref_dir: Path) -> None:

@@ -23,13 +23,15 @@ plain frames; nothing here renders. Cross-sectional statistics use the rows of o
 * :func:`efficiency_ratio` — the ratio of two groups of dimensions (GII: Output / Input sub-index).
 * :func:`time_series_audit` — for an index of units over time (base-year indices): under an uncertainty spec,
   the probability that the index and each dimension rose from one year to the next and the 5–95 % interval
-  of the year-on-year growth; the growth under each alternative base year.
+  of the year-on-year growth; the growth under each alternative base year; :func:`survey_noise` — the same
+  under the sampling error of survey-based indicators.
 """
 
 from __future__ import annotations
 
 import copy
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,10 +44,11 @@ from scipy.interpolate import BSpline
 from kechuang.index._grid import TIME, UNIT, id_columns
 from kechuang.index.aggregate import aggregate
 from kechuang.index.analysis import correlation_flags, cronbach_alpha, principal_components
+from kechuang.index.normalise import normalise
 from kechuang.index.pipeline import Result, build, prepare
 from kechuang.index.removal import removal_effects
 from kechuang.index.results import ranks
-from kechuang.index.spec import Spec, parse_spec
+from kechuang.index.spec import Spec, load_spec, parse_spec
 from kechuang.index.uncertainty import sample_scores
 from kechuang.index.uncertainty_spec import UncertaintySpec
 
@@ -66,6 +69,7 @@ __all__ = [
     "efficiency_ratio",
     "TimeSeriesAudit",
     "time_series_audit",
+    "survey_noise",
     "default_dimensions",
     "top_code",
 ]
@@ -657,6 +661,92 @@ def _pairs(scores: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return np.array(prev, dtype=np.intp), np.array(cur, dtype=np.intp)
 
 
+def _growth_table(scores: pd.DataFrame, runs: Mapping[str, np.ndarray], rel_tol: float) -> pd.DataFrame:
+    """Year-on-year statistics of the runs (code → runs × rows, rows as ``scores``) against the nominal
+    ``scores``: see :class:`TimeSeriesAudit`."""
+    prev, cur = _pairs(scores)
+    frames = []
+    for code, x in runs.items():
+        a, b = x[:, prev], x[:, cur]
+        eps = rel_tol * np.abs(a)
+        with np.errstate(invalid="ignore"):
+            valid = ~(np.isnan(a) | np.isnan(b))
+            rise = ((b - a) > eps) & valid
+            fall = ((b - a) < -eps) & valid
+        count = valid.sum(axis=0)
+        g = _growth(a, b)
+        if len(g) and valid.any():
+            with np.errstate(invalid="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                q = np.nanquantile(np.where(valid, g, np.nan), [0.05, 0.5, 0.95], axis=0)
+        else:
+            q = np.full((3, len(cur)), np.nan)
+        nominal_x = scores[code].to_numpy(dtype=float)
+        frames.append(pd.DataFrame({
+            "code": code, UNIT: scores[UNIT].to_numpy()[cur], TIME: scores[TIME].to_numpy()[cur],
+            "Nominal": _growth(nominal_x[prev], nominal_x[cur]),
+            "P_rise": np.where(count > 0, rise.sum(axis=0) / np.maximum(count, 1), np.nan),
+            "P_fall": np.where(count > 0, fall.sum(axis=0) / np.maximum(count, 1), np.nan),
+            "Q05": q[0], "Median": q[1], "Q95": q[2], "Runs": count}))
+    return pd.concat(frames, ignore_index=True).sort_values(["code", UNIT, TIME], kind="stable", ignore_index=True)
+
+
+def survey_noise(data: pd.DataFrame, meta: pd.DataFrame, spec: Spec | Mapping[str, Any] | str | Path,
+                 se: Mapping[str, float], n: int = 1000, *, seed: int = 0, codes: Sequence[str] | None = None,
+                 rel_tol: float = 1e-12) -> pd.DataFrame:
+    """The year-on-year audit under the sampling error of survey-based indicators alone (nominal method and
+    weights): how sure is a rise, given that a perception indicator is a survey estimate?
+
+    Each of ``n`` runs multiplies every value of each indicator c in ``se`` by (1 + e), e ~ N(0, se_c²) drawn
+    independently per unit-year (se_c = the relative standard error of the survey estimate, e.g. 0.02 for
+    ±2 %), applied to the data as they enter the normalisation; the runs are then normalised and aggregated as
+    the spec does, all at once (each run's rows are its own units). Returns the table of
+    :class:`TimeSeriesAudit` ``growth`` (P_rise, P_fall, growth quantiles against the nominal growth).
+
+    The normalisation must work per unit over time (``n_base_year``) and the aggregation row by row (not
+    ``a_copeland`` nor ``missing: group_mean``), so that runs cannot mix; others are refused.
+    """
+    spec_obj = spec if isinstance(spec, Spec) else (parse_spec(dict(spec)) if isinstance(spec, Mapping)
+                                                      else load_spec(spec))
+    norm, agg = spec_obj.step("normalise"), spec_obj.step("aggregate")
+    assert norm is not None and agg is not None
+    methods = {norm.method, *(e["method"] for e in norm.indiv.values())}
+    if methods != {"n_base_year"}:
+        raise ValueError(f"survey noise needs the per-unit normalisation n_base_year, not {', '.join(sorted(methods))}")
+    entries = [{"method": agg.method, "params": agg.params}, *agg.by_level.values()]
+    if any(e["method"] == "a_copeland" or e["params"].get("missing") == "group_mean" for e in entries):
+        raise ValueError("survey noise needs a row-by-row aggregation (not a_copeland, not missing: group_mean)")
+    nominal = build(data, meta, spec_obj)
+    structure, scores = nominal.structure, nominal.scores
+    if TIME not in scores.columns:
+        raise ValueError("a time-series audit needs a Time column in iData")
+    indicators = list(structure.indicators)
+    unknown = [c for c in se if c not in indicators]
+    if unknown:
+        raise ValueError(f"not indicators of the framework: {', '.join(unknown)}")
+    bad = [c for c, v in se.items() if not (math.isfinite(v) and 0 <= v < 0.5)]
+    if bad:
+        raise ValueError(f"a relative standard error must be >= 0 and < 0.5: {', '.join(bad)}")
+    codes = list(codes) if codes is not None else [top_code(nominal), *default_dimensions(nominal)]
+    names = list(nominal.stages)
+    before = nominal.stages[names[names.index("Normalised") - 1]]
+    x = before[indicators].to_numpy(dtype=float)
+    rows = len(before)
+    sd = np.array([float(se.get(c, 0.0)) for c in indicators])
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    noisy = x[None, :, :] * (1.0 + rng.standard_normal((n, rows, len(indicators))) * sd)
+    units = before[UNIT].to_numpy(dtype=object)
+    stacked = pd.DataFrame(noisy.reshape(n * rows, len(indicators)), columns=indicators)
+    stacked.insert(0, UNIT, [f"{u}\x1f{s}" for s in range(n) for u in units])
+    stacked.insert(1, TIME, np.tile(before[TIME].to_numpy(), n))
+    normalised = normalise(stacked, indicators, structure.direction, norm.method, norm.params, norm.indiv,
+                           meta=nominal.meta)
+    weights = dict(zip(nominal.weights["iCode"], nominal.weights["Weight"].astype(float), strict=True))
+    out, _ = aggregate(normalised, structure, weights, agg.method, agg.params, agg.by_level)
+    runs = {c: out[c].to_numpy(dtype=float).reshape(n, rows) for c in codes}
+    return _growth_table(scores, runs, rel_tol)
+
+
 def time_series_audit(data: pd.DataFrame, meta: pd.DataFrame, spec: Spec | Mapping[str, Any] | str | Path,
                       ua: UncertaintySpec | Mapping[str, Any] | str | Path, n: int = 1000, *, seed: int = 0,
                       codes: Sequence[str] | None = None, base_years: Sequence[int] | None = None,
@@ -687,31 +777,8 @@ def time_series_audit(data: pd.DataFrame, meta: pd.DataFrame, spec: Spec | Mappi
         raise ValueError("a time-series audit needs a Time column in iData")
     codes = list(codes) if codes is not None else [top_code(nominal), *default_dimensions(nominal)]
     sampled = sample_scores(data, meta, spec_obj, ua, n, seed=seed, codes=tuple(codes))
-    prev, cur = _pairs(scores)
     ok = ~sampled.failed
-    frames = []
-    for code in codes:
-        x = sampled.scores[code][ok]
-        a, b = x[:, prev], x[:, cur]
-        eps = rel_tol * np.abs(a)
-        with np.errstate(invalid="ignore"):
-            valid = ~(np.isnan(a) | np.isnan(b))
-            rise = ((b - a) > eps) & valid
-            fall = ((b - a) < -eps) & valid
-        runs = valid.sum(axis=0)
-        g = _growth(a, b)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            q = np.nanquantile(np.where(valid, g, np.nan), [0.05, 0.5, 0.95], axis=0) if len(g) else \
-                np.full((3, len(cur)), np.nan)
-        nominal_x = scores[code].to_numpy(dtype=float)
-        frame = pd.DataFrame({"code": code, UNIT: scores[UNIT].to_numpy()[cur], TIME: scores[TIME].to_numpy()[cur],
-                              "Nominal": _growth(nominal_x[prev], nominal_x[cur]),
-                              "P_rise": np.where(runs > 0, rise.sum(axis=0) / np.maximum(runs, 1), np.nan),
-                              "P_fall": np.where(runs > 0, fall.sum(axis=0) / np.maximum(runs, 1), np.nan),
-                              "Q05": q[0], "Median": q[1], "Q95": q[2], "Runs": runs})
-        frames.append(frame)
-    growth = pd.concat(frames, ignore_index=True).sort_values(["code", UNIT, TIME], kind="stable",
-                                                              ignore_index=True)
+    growth = _growth_table(scores, {c: sampled.scores[c][ok] for c in codes}, rel_tol)
     return TimeSeriesAudit(growth, _base_year_effect(data, meta, spec_obj, codes, base_years),
                            int(len(sampled.failed)), int(sampled.failed.sum()), sampled.reasons)
 

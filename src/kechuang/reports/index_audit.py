@@ -383,8 +383,36 @@ def _uncertainty_section(result: Result, ua_path: Path, n: int, seed: int) -> tu
     return sec, {"runs": ua.n_runs, "failed": ua.n_failed}
 
 
+def survey_codes(result: Result, codes: Sequence[str] | None) -> list[str]:
+    """The survey-based indicators: ``codes``, or the iMeta rows whose column ``DataType`` is ``S``."""
+    if codes:
+        return list(codes)
+    meta = result.meta
+    if "DataType" not in meta.columns:
+        raise ValueError("name the survey-based indicators (--survey-codes): iMeta has no DataType column")
+    found = [str(c) for c, t in zip(meta["iCode"], meta["DataType"], strict=True)
+             if str(t).strip() == "S" and c in result.structure.indicators]
+    if not found:
+        raise ValueError("no indicator has DataType S in iMeta; name the survey-based ones (--survey-codes)")
+    return found
+
+
+def _survey_blocks(result: Result, unit: str, survey: tuple[float, list[str]], n: int, seed: int) -> list[Any]:
+    se, codes = survey
+    table = audit.survey_noise(result.data, result.meta, result.spec, dict.fromkeys(codes, se), n, seed=seed)
+    text = (f"调查抽样误差的影响：{len(codes)} 项调查类指标（{'、'.join(codes)}）的每个数值乘以 (1 + e)，"
+            f"e ~ N(0, {se:g}²)（相对标准误 {se:.1%}），各单位-年份独立抽取 {n} 次；方法与权重取名义设定。")
+    mine = table[table[UNIT] == unit]
+    return [text,
+            AuditTable("yoy_survey", f"{unit}：仅调查抽样误差下的逐年上升概率与同比增速区间", mine,
+                       [("code", "编号", "text"), (TIME, "年份", "int"), ("Nominal", "名义增速", "pct"),
+                        ("P_rise", "P(上升)", "pct"), ("Q05", "增速 5%", "pct"), ("Q95", "增速 95%", "pct")]),
+            AuditTable("yoy_survey_all", "全部单位：仅调查抽样误差下的逐年变化", table,
+                       [("code", "编号", "text"), (UNIT, "单位", "text")], show=False)]
+
+
 def _time_series_section(result: Result, ua_path: Path, n: int, seed: int, unit: str | None,
-                         names: dict[str, str]) -> AuditSection | None:
+                         names: dict[str, str], survey: tuple[float, list[str]] | None) -> AuditSection | None:
     scores = result.scores
     if TIME not in scores.columns or scores[TIME].nunique() < 2:
         return None
@@ -430,6 +458,8 @@ def _time_series_section(result: Result, ua_path: Path, n: int, seed: int, unit:
         cols: list[tuple[str, str, Kind]] = [("code", "编号", "text"), (TIME, "年份", "int")]
         cols += [(str(b), f"基期 {b}", "pct") for b in base_years or []]
         sec.blocks.append(AuditTable("base_years", f"{unit}：不同基期下的名义同比增速", pivot, cols))
+    if survey is not None:
+        sec.blocks.extend(_survey_blocks(result, unit, survey, n, seed))
     return sec
 
 
@@ -439,7 +469,8 @@ def _time_series_section(result: Result, ua_path: Path, n: int, seed: int, unit:
 def build_audit(data_path: Path, meta_path: Path, spec_path: Path, ua_path: Path | None, *, n: int = 1000,
                 seed: int = 0, external_path: Path | None = None,
                 efficiency: tuple[Sequence[str], Sequence[str]] | None = None,
-                unit: str | None = None) -> AuditReport:
+                unit: str | None = None, survey_se: float | None = None,
+                survey: Sequence[str] | None = None) -> AuditReport:
     """Read the inputs, run every audit and assemble the report (nothing is written)."""
     data_path, meta_path, spec_path = Path(data_path), Path(meta_path), Path(spec_path)
     meta = read_imeta(meta_path)
@@ -471,7 +502,8 @@ def build_audit(data_path: Path, meta_path: Path, spec_path: Path, ua_path: Path
         provenance.append(("不确定性设定", f"{ua_path.name}（SHA-256 {_sha256(ua_path)}）；N = {n}，种子 {seed}"))
         ua_sec, _ = _uncertainty_section(result, ua_path, n, seed)
         sections.append(ua_sec)
-        ts = _time_series_section(result, ua_path, n, seed, unit, names)
+        survey_spec = None if survey_se is None else (float(survey_se), survey_codes(result, survey))
+        ts = _time_series_section(result, ua_path, n, seed, unit, names, survey_spec)
         if ts is not None:
             sections.append(ts)
         ua_text = ua_path.read_text(encoding="utf-8")
@@ -551,16 +583,19 @@ def write_audit_report(data_path: Path | str, meta_path: Path | str, spec_path: 
                        ua_path: Path | str | None, out_dir: Path | str, *, n: int = 1000, seed: int = 0,
                        external_path: Path | str | None = None,
                        efficiency: tuple[Sequence[str], Sequence[str]] | None = None,
-                       unit: str | None = None) -> list[Path]:
+                       unit: str | None = None, survey_se: float | None = None,
+                       survey: Sequence[str] | None = None) -> list[Path]:
     """Audit an index and write ``audit.html``, ``audit.pdf``, ``audit.xlsx`` and ``manifest.json`` into
     ``out_dir``; returns the files written. ``ua_path`` adds the uncertainty analysis (``n`` runs, ``seed``)
     and, for a panel, the year-on-year audit (of ``unit``, default the first unit of iData, in the documents;
     every unit in the workbook); ``external_path`` a table of external measures (uCode [+ Time] + columns);
-    ``efficiency`` (numerator codes, denominator codes) the efficiency ratio."""
+    ``efficiency`` (numerator codes, denominator codes) the efficiency ratio; ``survey_se`` (a relative standard
+    error) adds the year-on-year audit under the sampling error of the survey-based indicators ``survey``
+    (default: those with ``DataType`` S in iMeta)."""
     report = build_audit(Path(data_path), Path(meta_path), Path(spec_path),
                          None if ua_path is None else Path(ua_path), n=n, seed=seed,
                          external_path=None if external_path is None else Path(external_path),
-                         efficiency=efficiency, unit=unit)
+                         efficiency=efficiency, unit=unit, survey_se=survey_se, survey=survey)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     generated_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
