@@ -97,10 +97,13 @@ def index_uncertainty(
     backend: str | None = typer.Option(None, "--backend",
                                        help="serial, processes or dask (default: processes; in process when small)"),
     out: Path = typer.Option(..., "--out", help="output folder for the CSVs"),
+    raw_scores: bool = typer.Option(False, "--raw-scores", help="with --sa: Sobol indices of each unit's raw "
+                                    "score instead of its score standardised within each run (scale-free)"),
 ) -> None:
     """Uncertainty (and with --sa sensitivity) analysis: rank statistics, pairwise probabilities, Sobol indices
     and per-run parameters as CSV."""
-    analysis = sensitivity_analysis if sa else uncertainty_analysis
+    if raw_scores and not sa:
+        raise typer.BadParameter("only used with --sa", param_hint="--raw-scores")
     try:
         m = read_imeta(meta)
         d = read_idata(data, m)
@@ -113,8 +116,12 @@ def index_uncertainty(
             def tick(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total)
 
-            result = analysis(d, m, s, u, n, seed=seed, backend=backend, scheduler=scheduler, workers=workers,
-                              progress=tick)
+            if sa:
+                result = sensitivity_analysis(d, m, s, u, n, seed=seed, backend=backend, scheduler=scheduler,
+                                              workers=workers, progress=tick, raw_scores=raw_scores)
+            else:
+                result = uncertainty_analysis(d, m, s, u, n, seed=seed, backend=backend, scheduler=scheduler,
+                                              workers=workers, progress=tick)
     except (IndexInputError, SpecError, ComputationError) as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
@@ -143,3 +150,55 @@ def _report(result: UncertaintyResult) -> None:
         for row in result.failures.head(10).to_dict("records"):
             params = ", ".join(f"{k}={row[k]}" for k in result.failures.columns[:-3])
             err.print(f"  {row['runs']} runs ({params}): {row['error']}", highlight=False, soft_wrap=True)
+
+
+def _efficiency(text: str | None) -> tuple[list[str], list[str]] | None:
+    """``"Out1,Out2:In1"`` → (["Out1", "Out2"], ["In1"])."""
+    if text is None:
+        return None
+    num, sep, den = text.partition(":")
+    groups = ([c.strip() for c in num.split(",") if c.strip()], [c.strip() for c in den.split(",") if c.strip()])
+    if not sep or not groups[0] or not groups[1]:
+        raise typer.BadParameter(f"expected NUMERATOR:DENOMINATOR codes such as Output:Input, got {text!r}",
+                                 param_hint="--efficiency")
+    return groups
+
+
+@index_app.command("audit")
+def index_audit(
+    data: Path = typer.Argument(..., help="iData (CSV or XLSX)"),
+    meta: Path = typer.Argument(..., help="iMeta (CSV or XLSX)"),
+    spec: Path = typer.Option(..., "--spec", help="pipeline spec (YAML): the build to audit"),
+    ua: Path | None = typer.Option(None, "--ua", help="uncertainty spec (YAML): adds rank intervals and, for a "
+                                   "panel, the year-on-year audit"),
+    out: Path = typer.Option(..., "--out", help="output folder for audit.html, audit.pdf, audit.xlsx"),
+    n: int = typer.Option(1000, "--n", min=2, help="Monte Carlo runs of the uncertainty analysis"),
+    seed: int = typer.Option(0, "--seed", help="random seed"),
+    external: Path | None = typer.Option(None, "--external", help="external measures (CSV/XLSX: uCode [, Time], "
+                                         "one column per measure) to correlate with the index"),
+    efficiency: str | None = typer.Option(None, "--efficiency", help="efficiency ratio NUM:DEN of two groups of "
+                                          "codes, e.g. Output:Input or A,B:C"),
+    unit: str | None = typer.Option(None, "--unit", help="unit shown in the year-on-year audit (default: the first)"),
+    survey_se: float | None = typer.Option(None, "--survey-se", min=0.0, max=0.49,
+                                           help="relative standard error of the survey-based indicators: adds the "
+                                           "year-on-year audit under their sampling error (with --ua)"),
+    survey_codes: str | None = typer.Option(None, "--survey-codes", help="survey-based indicators, comma-separated "
+                                            "(default: iMeta rows with DataType S)"),
+) -> None:
+    """Statistical audit of an index (JRC style): coherence, weights vs importance, optimised weights, added
+    value, uncertainty, year-on-year probabilities; HTML, PDF and XLSX with every table."""
+    from kechuang.reports.index_audit import write_audit_report
+
+    groups = _efficiency(efficiency)
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=console, transient=True) as progress:
+            progress.add_task("auditing the index", total=None)
+            files = write_audit_report(data, meta, spec, ua, out, n=n, seed=seed, external_path=external,
+                                       efficiency=groups, unit=unit, survey_se=survey_se,
+                                       survey=None if survey_codes is None else
+                                       [c.strip() for c in survey_codes.split(",") if c.strip()])
+    except (IndexInputError, SpecError, ComputationError, ValueError) as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    console.print(f"audit written: {', '.join(p.name for p in files)} in {out}")

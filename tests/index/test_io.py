@@ -154,3 +154,43 @@ def test_unsupported_file_type(tmp_path: Path) -> None:
 def test_validation_is_idempotent(asem_meta: pd.DataFrame, asem_data: pd.DataFrame) -> None:
     again = validate_idata(asem_data, validate_imeta(asem_meta))
     pd.testing.assert_frame_equal(again, asem_data)
+
+
+@pytest.mark.parametrize(("value", "shown"), [("inf", "inf"), ("-inf", "-inf"), ("Infinity", "inf")])
+def test_infinite_cell_in_idata_is_refused_where_it_is(tmp_path: Path, asem_meta: pd.DataFrame,
+                                                       data_csv: pd.DataFrame, value: str, shown: str) -> None:
+    data_csv["Goods"] = data_csv["Goods"].astype(object)
+    data_csv.loc[4, "Goods"] = value  # spreadsheet row 6
+    with pytest.raises(IndexInputError) as info:
+        read_idata(write(tmp_path, data_csv, "ASEM_iData.csv"), asem_meta)
+    assert str(info.value) == (
+        f"ASEM_iData.csv row 6 column Goods: {shown} is not a finite number (leave the cell empty for a missing value)"
+    )
+    assert (info.value.row, info.value.column) == (6, "Goods")
+
+
+def test_infinite_float_in_a_frame_is_refused(asem_meta: pd.DataFrame, data_csv: pd.DataFrame) -> None:
+    data_csv.loc[2, "Area"] = -np.inf  # a denominator column of float dtype, already numeric
+    with pytest.raises(IndexInputError, match=r"^iData row 4 column Area: -inf is not a finite number"):
+        validate_idata(data_csv, asem_meta)
+    data_csv.loc[2, "Area"] = np.nan  # control: a missing value is fine
+    assert np.isnan(validate_idata(data_csv, asem_meta).loc[2, "Area"])
+
+
+def test_infinite_cell_in_imeta_is_refused(tmp_path: Path, meta_csv: pd.DataFrame) -> None:
+    meta_csv.loc[0, "Target"] = "inf"
+    assert str(meta_error(tmp_path, meta_csv)).startswith(
+        "ASEM_iMeta.csv row 2 column Target: inf is not a finite number"
+    )
+
+
+def test_children_weighing_zero_are_refused_at_the_parent(tmp_path: Path, meta_csv: pd.DataFrame) -> None:
+    political = meta_csv["Parent"] == "Political"  # Embs, IGOs, UNVote: spreadsheet rows 15-17
+    meta_csv.loc[political, "Weight"] = "0"
+    err = meta_error(tmp_path, meta_csv)
+    assert str(err) == (
+        "ASEM_iMeta.csv row 53 column Weight: the weights of the children of 'Political' (Embs, IGOs, UNVote; "
+        "rows 15, 16, 17) sum to 0, so it cannot be aggregated"
+    )
+    meta_csv.loc[meta_csv["iCode"] == "Embs", "Weight"] = "0.5"  # control: one child with a weight is enough
+    read_imeta(write(tmp_path, meta_csv, "ASEM_iMeta.csv"))

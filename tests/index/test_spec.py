@@ -13,6 +13,7 @@ import yaml
 from kechuang.index.pipeline import build
 from kechuang.index.spec import (
     METHODS,
+    Spec,
     SpecError,
     dump_spec,
     example_spec,
@@ -280,3 +281,19 @@ def test_spec_methods_and_defaults_match_the_verb_modules() -> None:
             }, method
     agg = parse_spec({"steps": [{"step": "normalise"}, {"step": "aggregate"}]}).step("aggregate")
     assert agg is not None and agg.params == aggregate.DEFAULTS
+
+
+def test_weight_set_zeroing_a_group_is_refused(asem_meta: pd.DataFrame, asem_data: pd.DataFrame) -> None:
+    def spec(weights: dict[str, float]) -> Spec:
+        return parse_spec(spec_with(lambda s: (
+            s.update(weight_sets={"alt": weights}),
+            s["steps"].insert(5, {"step": "weights", "method": "set", "params": {"name": "alt"}}),
+        )), "s.yaml")
+
+    with pytest.raises(SpecError) as info:
+        validate_against(spec({"Conn": 0, "Sust": 0}), asem_meta, asem_data)
+    assert str(info.value) == (
+        "s.yaml weight_sets.alt.Conn: the weights of the children of 'Index' (Conn, Sust) sum to 0 with this set "
+        "(iMeta weights for codes it does not list), so it cannot be aggregated"
+    )
+    validate_against(spec({"Conn": 0, "Sust": 1}), asem_meta, asem_data)  # control: one non-zero weight is enough

@@ -16,6 +16,7 @@ from kechuang.index.uncertainty import (
     UncertaintyResult,
     example_ua_spec,
     run_spec,
+    sample_scores,
     sensitivity_analysis,
     uncertainty_analysis,
 )
@@ -186,3 +187,41 @@ def test_run_spec_keeps_a_pipeline_spec(asem_data: pd.DataFrame, asem_meta: pd.D
     assert conn == pytest.approx(ua.runs.loc[2, "Weights:Conn"] * 1.0)
     with pytest.raises(ValueError, match="run must be in 0"):
         run_spec(ua, 4)
+
+
+RESCALE = {
+    "name": "a pure change of scale beside weight noise",
+    "parameters": [
+        {"name": "Scale", "step": "normalise", "alternatives": [
+            {"label": "0-100", "method": "n_minmax", "params": {"l_u": [0, 100]}},
+            {"label": "0-10", "method": "n_minmax", "params": {"l_u": [0, 10]}},
+        ]},
+        {"name": "Weights", "weights": {"noise": "uniform", "spread": 0.25, "levels": [3]}},
+    ],
+}
+
+
+def test_per_unit_score_sensitivity_is_scale_free_unless_raw_is_asked(asem_data: pd.DataFrame,
+                                                                     asem_meta: pd.DataFrame) -> None:
+    def st(raw: bool) -> pd.DataFrame:
+        sa = sensitivity_analysis(asem_data, asem_meta, VARIANT_A, RESCALE, n=64, seed=2, backend="serial",
+                                  raw_scores=raw)
+        table = sa.sensitivity
+        assert table is not None
+        name = "score" if raw else "score_std"
+        assert name in set(table["target"]) and ("score_std" if raw else "score") not in set(table["target"])
+        return table[table["target"] == name].groupby("parameter")["ST"].median()
+
+    raw, scale_free = st(True), st(False)
+    # [0, 10] is [0, 100] divided by 10: the raw scores mostly measure that; the standardised ones not at all
+    assert raw["Scale"] > 0.9
+    assert scale_free["Scale"] == pytest.approx(0.0, abs=1e-9)
+    assert scale_free["Weights"] == pytest.approx(1.0, abs=0.1)
+
+
+def test_sampled_scores_are_the_uncertainty_runs(asem_data: pd.DataFrame, asem_meta: pd.DataFrame) -> None:
+    ua = uncertainty_analysis(asem_data, asem_meta, VARIANT_A, RESCALE, n=40, seed=5, backend="serial")
+    sampled = sample_scores(asem_data, asem_meta, VARIANT_A, RESCALE, n=40, seed=5)
+    mean = ua.ranks[ua.ranks["code"] == "Index"]["score_mean"].to_numpy()
+    np.testing.assert_allclose(sampled.scores["Index"].mean(axis=0), mean, rtol=1e-12)
+    assert sampled.runs["Scale"].tolist() == ua.runs["Scale"].tolist()

@@ -32,7 +32,7 @@ def test_sensitivity_analysis_writes_every_table(ref_dir: Path, tmp_path: Path) 
     assert len(runs) == 96 and list(runs.columns[:4]) == ["run", "base", "matrix", "Winmax"]
     assert set(runs["matrix"]) == {"A", "B", "AB:Winmax", "AB:Normalisation", "AB:Weights", "AB:Aggregation"}
     sens = pd.read_csv(out / "sensitivity.csv")
-    assert set(sens["target"]) == {"mean_abs_rank_shift", "rank", "score"}
+    assert set(sens["target"]) == {"mean_abs_rank_shift", "rank", "score_std"}
     ranks = pd.read_csv(out / "rank_stats.csv")
     assert set(ranks["code"]) == {"Index", "Conn", "Sust"} and len(ranks) == 3 * 51
     summary = json.loads((out / "summary.json").read_text())
@@ -46,3 +46,14 @@ def test_a_bad_uncertainty_spec_is_one_line_with_its_path(ref_dir: Path, tmp_pat
     res = runner.invoke(app, _args(ref_dir, ua, tmp_path / "out", "--n", "8"))
     assert res.exit_code == 2
     assert "bad_ua.yaml parameters[0].weights.spread: must be a number > 0 and < 1" in " ".join(res.output.split())
+
+
+def test_raw_scores_option(ref_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "raw"
+    res = runner.invoke(app, _args(ref_dir, EXAMPLES / "ua_coinr_vignette.yaml", out, "--n", "8", "--sa",
+                                   "--raw-scores", "--backend", "serial"), env={"COLUMNS": "160"})
+    assert res.exit_code == 0, res.output
+    assert set(pd.read_csv(out / "sensitivity.csv")["target"]) == {"mean_abs_rank_shift", "rank", "score"}
+    res = runner.invoke(app, _args(ref_dir, EXAMPLES / "ua_coinr_vignette.yaml", out, "--n", "8", "--raw-scores"),
+                        env={"COLUMNS": "160"})
+    assert res.exit_code == 2 and "only used with --sa" in res.output

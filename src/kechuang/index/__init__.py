@@ -3,7 +3,8 @@
 One module per pipeline verb (``denominate``, ``impute``, ``screen``, ``treat``, ``normalise``, ``weights``,
 ``aggregate``), the validated YAML ``spec``, the ``pipeline`` that builds a :class:`Result` from
 (iData, iMeta, spec), ``results`` (ranks, growth, CAGR, change decomposition), ``analysis`` (statistics,
-data availability, Cronbach's alpha, correlations, PCA) and ``io`` (COINr iData/iMeta, CSV or XLSX)::
+data availability, Cronbach's alpha, correlations, PCA), ``audit`` (the JRC-style statistical audit, see
+docs/index-audit.md) and ``io`` (COINr iData/iMeta, CSV or XLSX)::
 
     from kechuang.index import build, load_spec, read_idata, read_imeta
 

@@ -27,7 +27,8 @@ runs are reported, never turned into missing values.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+import warnings
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +47,8 @@ from kechuang.index.sampling import Blocks
 from kechuang.index.spec import DATA_STEPS, Spec
 from kechuang.index.uncertainty_spec import Design
 
-__all__ = ["Layout", "Problem", "BlockResult", "run_block", "normalised_setting", "clear_cache", "in_worker"]
+__all__ = ["Layout", "Problem", "BlockResult", "run_block", "block_scores", "standardise_within_runs",
+           "normalised_setting", "clear_cache", "in_worker"]
 
 _CHUNK_ELEMENTS = 1 << 24
 _MAX_CHUNK = 256
@@ -108,6 +110,20 @@ class Problem:
     nominal_rank: np.ndarray
     bins: int
     per_unit: bool
+    raw_scores: bool = False
+
+
+def standardise_within_runs(layout: Layout, x: np.ndarray) -> np.ndarray:
+    """Scores (S × rows) standardised within each run and year: z = (x − mean)/sd over the units of that year
+    (sample sd, n − 1; NaN where fewer than two units have a score or all are equal). A scale-free output: a
+    change of normalisation that only rescales the scores leaves z unchanged."""
+    full = layout.grid(x)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(full, axis=2, keepdims=True)
+        sd = np.nanstd(full, axis=2, ddof=1, keepdims=True)
+        z = np.where(sd > 0, (full - mean) / sd, np.nan)
+    return z[:, layout.time_pos, layout.unit_pos]
 
 
 @dataclass
@@ -498,7 +514,7 @@ class _Block:
                     self.pairwise += (full[:, :, :, None] < full[:, :, None, :]).sum(axis=0)
                 if self.unit_rank is not None and self.unit_score is not None:
                     self.unit_rank[pos] = ranks
-                    self.unit_score[pos] = x
+                    self.unit_score[pos] = x if self.p.raw_scores else standardise_within_runs(lay, x)
 
     def result(self, block: int, runs: np.ndarray) -> BlockResult:
         rows = self.p.layout.rows
@@ -547,6 +563,38 @@ def _evaluate(problem: Problem, state: _State, choice: tuple[int, ...], mult: np
     return out
 
 
+def _setting_scores(problem: Problem, state: _State, choices: np.ndarray, mult: np.ndarray,
+                    on_fail: Callable[[np.ndarray, str], None]) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
+    """The runs of one block grouped by discrete setting, in chunks: (positions, tracked scores S × rows) of the
+    runs that could be computed; the others are reported through ``on_fail``."""
+    n_runs = len(mult)
+    if choices.shape[1]:
+        keys, inverse = np.unique(choices, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    else:
+        keys, inverse = np.zeros((1, 0), dtype=np.int64), np.zeros(n_runs, dtype=np.int64)
+    failed = np.zeros(n_runs, dtype=bool)
+
+    def fail(pos: np.ndarray, reason: str) -> None:
+        failed[pos] = True
+        on_fail(pos, reason)
+
+    size = _chunk_size(problem)
+    for g, key in enumerate(keys):
+        members = np.flatnonzero(inverse == g)
+        for start in range(0, len(members), size):
+            pos = members[start : start + size]
+            scores = _evaluate(problem, state, tuple(int(k) for k in key), mult[pos], fail, pos)
+            if scores is None:
+                continue
+            ok = ~failed[pos]
+            if not ok.all():
+                pos = pos[ok]
+                scores = {c: v[ok] for c, v in scores.items()}
+            if len(pos):
+                yield pos, scores
+
+
 def run_block(problem: Problem, task: tuple[int, Mapping[str, tuple[np.ndarray, np.ndarray]]]) -> BlockResult:
     """Evaluate every run of one block and reduce them to the block's statistics."""
     block, bounds = task
@@ -554,23 +602,28 @@ def run_block(problem: Problem, task: tuple[int, Mapping[str, tuple[np.ndarray, 
     u, runs = problem.blocks.points(block)
     choices, mult = problem.design.decode(u)
     acc = _Block(problem, bounds, len(runs))
-    if choices.shape[1]:
-        keys, inverse = np.unique(choices, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
-    else:
-        keys, inverse = np.zeros((1, 0), dtype=np.int64), np.zeros(len(runs), dtype=np.int64)
-    size = _chunk_size(problem)
-    for g, key in enumerate(keys):
-        members = np.flatnonzero(inverse == g)
-        for start in range(0, len(members), size):
-            pos = members[start : start + size]
-            scores = _evaluate(problem, state, tuple(int(k) for k in key), mult[pos], acc.fail, pos)
-            if scores is None:
-                continue
-            ok = acc.reason[pos] < 0
-            if not ok.all():
-                pos = pos[ok]
-                scores = {c: v[ok] for c, v in scores.items()}
-            if len(pos):
-                acc.add(pos, scores)
+    for pos, scores in _setting_scores(problem, state, choices, mult, acc.fail):
+        acc.add(pos, scores)
     return acc.result(block, runs)
+
+
+def block_scores(problem: Problem, block: int) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray, list[str]]:
+    """The tracked scores of every run of one block, kept whole (for analyses of small problems that need the
+    runs themselves, e.g. year-on-year changes): (run numbers, code → scores runs × rows with NaN rows for the
+    failed runs, which runs failed, the distinct failure messages)."""
+    state = _state(problem)
+    u, runs = problem.blocks.points(block)
+    choices, mult = problem.design.decode(u)
+    out = {c: np.full((len(runs), problem.layout.rows), np.nan) for c in problem.design.tracked}
+    failed = np.zeros(len(runs), dtype=bool)
+    reasons: list[str] = []
+
+    def fail(pos: np.ndarray, reason: str) -> None:
+        failed[pos] = True
+        if reason not in reasons:
+            reasons.append(reason)
+
+    for pos, scores in _setting_scores(problem, state, choices, mult, fail):
+        for code, x in scores.items():
+            out[code][pos] = x
+    return runs, out, failed, reasons

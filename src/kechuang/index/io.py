@@ -73,13 +73,31 @@ def _numeric(frame: pd.DataFrame, column: str, source: str) -> pd.Series:
     """Column as float64; a cell that is not blank and not a number raises :class:`IndexInputError`."""
     col = frame[column]
     if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-        return col.astype(float)
+        return _finite(col.astype(float), column, source)
     coerced = pd.to_numeric(col.astype(object).where(~col.map(_blank), np.nan), errors="coerce")
     bad = coerced.isna().to_numpy() & ~col.map(_blank).to_numpy(dtype=bool)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
         raise IndexInputError(source, f"{col.iloc[pos]!r} is not a number", row=_row(pos), column=column)
-    return coerced.astype(float)
+    return _finite(coerced.astype(float), column, source)
+
+
+def _finite(col: pd.Series, column: str, source: str) -> pd.Series:
+    """``col`` unchanged; an infinite cell (``inf``, ``-inf``) raises :class:`IndexInputError`.
+
+    An infinite value would pass every later step silently (a min-max range of ∞ turns the whole column into 0
+    or NaN), so it is refused where it is read. A missing value is left blank, never written as ``inf``.
+    """
+    values = col.to_numpy(dtype=float)
+    infinite = np.isinf(values)
+    if infinite.any():
+        pos = int(np.flatnonzero(infinite)[0])
+        sign = "-" if values[pos] < 0 else ""
+        raise IndexInputError(
+            source, f"{sign}inf is not a finite number (leave the cell empty for a missing value)",
+            row=_row(pos), column=column,
+        )
+    return col
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -108,7 +126,8 @@ def validate_imeta(meta: pd.DataFrame, source: str = "iMeta") -> pd.DataFrame:
     Checks: required columns present; iCodes non-empty, unique and not reserved; Type valid; numeric
     columns numeric; for Indicator/Aggregate rows: integer Level ≥ 1 (1 for indicators, ≥ 2 for
     aggregates), Direction ∈ {−1, 1}, finite Weight ≥ 0, Parent an Aggregate iCode of level Level + 1
-    (empty at the top level); every aggregate has a child; Denominator entries name Denominator rows.
+    (empty at the top level); every aggregate has a child and its children's weights do not all equal 0;
+    no cell of a numeric column is infinite; Denominator entries name Denominator rows.
     """
     for column in META_REQUIRED:
         if column not in meta.columns:
@@ -207,6 +226,16 @@ def validate_imeta(meta: pd.DataFrame, source: str = "iMeta") -> pd.DataFrame:
             raise IndexInputError(
                 source, f"aggregate '{code}' has no children", row=_row(codes.index(code)), column="iCode"
             )
+        kids = [pos for pos in np.flatnonzero(framework).tolist() if meta.at[pos, "Parent"] == code]
+        if sum(float(meta.at[pos, "Weight"]) for pos in kids) == 0:
+            rows = ", ".join(str(_row(pos)) for pos in kids)
+            raise IndexInputError(
+                source,
+                f"the weights of the children of '{code}' ({', '.join(codes[pos] for pos in kids)}; rows {rows}) "
+                "sum to 0, so it cannot be aggregated",
+                row=_row(codes.index(code)),
+                column="Weight",
+            )
     meta["Level"] = meta["Level"].astype("Int64")
     if "Denominator" in meta.columns:
         denominators = set(meta.loc[meta["Type"] == "Denominator", "iCode"])
@@ -232,7 +261,7 @@ def validate_idata(data: pd.DataFrame, meta: pd.DataFrame, source: str = "iData"
 
     Checks: ``uCode`` present and non-empty; every Indicator/Group/Denominator/Other iCode has a column
     and every other column is ``uName``/``Time`` or declared in iMeta; indicator, denominator and ``Time``
-    columns numeric (``Time`` integer); ``uCode`` unique, or ``(uCode, Time)`` unique when ``Time`` exists.
+    columns numeric and finite (``Time`` integer); ``uCode`` unique, or ``(uCode, Time)`` unique when ``Time`` exists.
     """
     if "uCode" not in data.columns:
         raise IndexInputError(source, "required column is missing", column="uCode")
@@ -257,8 +286,7 @@ def validate_idata(data: pd.DataFrame, meta: pd.DataFrame, source: str = "iData"
         data["uName"] = _text(data, "uName")
     numeric_codes = [c for c, t in declared.items() if t in ("Indicator", "Denominator")]
     for column in numeric_codes:
-        if not pd.api.types.is_float_dtype(data[column]):
-            data[column] = _numeric(data, column, source)
+        data[column] = _numeric(data, column, source)
     keys: list[str]
     if "Time" in data.columns:
         time = _numeric(data, "Time", source)

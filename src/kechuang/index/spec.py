@@ -616,7 +616,8 @@ def validate_against(spec: Spec, meta: pd.DataFrame, data: pd.DataFrame) -> None
     """Check that a spec fits a validated iMeta/iData pair (codes, groups, units, years, iMeta columns).
 
     Raises :class:`SpecError` with the YAML path of the first misfit, e.g. an ``indiv`` key that is not an
-    indicator, a ``group`` that is not a Group column, an AHP matrix whose consistency ratio exceeds 0.1.
+    indicator, a ``group`` that is not a Group column, an AHP matrix whose consistency ratio exceeds 0.1, a
+    weight set under which the children of a parent weigh 0 in total.
     """
     fail = _Fail(spec.source)
     structure = Structure.from_meta(meta)
@@ -626,6 +627,15 @@ def validate_against(spec: Spec, meta: pd.DataFrame, data: pd.DataFrame) -> None
         for code in weights:
             if code not in structure.level:
                 raise fail(f"weight_sets.{name}.{code}", f"'{code}' is not an indicator or aggregate iCode")
+        merged = {**structure.weight, **weights}
+        for parent, kids in structure.children.items():
+            if sum(merged[c] for c in kids) == 0:
+                given = [c for c in kids if c in weights]
+                raise fail(
+                    f"weight_sets.{name}.{given[0]}" if given else f"weight_sets.{name}",
+                    f"the weights of the children of '{parent}' ({', '.join(kids)}) sum to 0 with this set "
+                    "(iMeta weights for codes it does not list), so it cannot be aggregated",
+                )
     for step in spec.steps:
         for code in step.indiv:
             if code not in indicators:

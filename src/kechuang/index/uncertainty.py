@@ -41,7 +41,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ import pandas as pd
 import yaml
 
 from kechuang.index._accumulate import Moments, quantiles_from_counts, quantiles_from_histogram
-from kechuang.index._batch import BlockResult, Layout, Problem, normalised_setting, run_block
+from kechuang.index._batch import BlockResult, Layout, Problem, block_scores, normalised_setting, run_block
 from kechuang.index.backends import Backend, make_backend
 from kechuang.index.pipeline import Result, build, prepare
 from kechuang.index.sampling import BLOCK_RUNS, Blocks
@@ -71,6 +71,8 @@ __all__ = [
     "sensitivity_analysis",
     "write_uncertainty",
     "run_spec",
+    "sample_scores",
+    "SampledScores",
     "example_ua_spec",
     "load_ua_spec",
     "parse_ua_spec",
@@ -345,7 +347,7 @@ def _sensitivity_table(problem: Problem, merger: _Merger, seed: int, num_resampl
     boot = np.random.SeedSequence(seed, spawn_key=(BOOTSTRAP_KEY,))
     targets: list[tuple[str, np.ndarray]] = [("mean_abs_rank_shift", merger.shift[:, None])]
     if merger.unit_rank is not None and merger.unit_score is not None:
-        targets += [("rank", merger.unit_rank), ("score", merger.unit_score)]
+        targets += [("rank", merger.unit_rank), ("score" if problem.raw_scores else "score_std", merger.unit_score)]
     frames = []
     for name, y in targets:
         ya, yb, yab = (part[complete] for part in split_salib(y, g))
@@ -372,6 +374,84 @@ def _sensitivity_table(problem: Problem, merger: _Merger, seed: int, num_resampl
     return pd.concat(frames, ignore_index=True), dropped
 
 
+def _problem(kind: str, data: pd.DataFrame, meta: pd.DataFrame, spec: Spec | Mapping[str, Any] | str | Path,
+             ua: UncertaintySpec, n: int, *, seed: int, bins: int = SCORE_BINS, block_runs: int = BLOCK_RUNS,
+             per_unit: bool = False, raw_scores: bool = False) -> tuple[Result, Problem]:
+    """The nominal build and the problem the blocks evaluate (design resolved, blocks planned)."""
+    spec = _pipeline_spec(spec)
+    nominal = build(data, meta, spec)
+    inputs = prepare(data, meta, spec)
+    design = resolve(ua, spec, inputs)
+    blocks = Blocks.plan("mc" if kind == "uncertainty" else "saltelli", n, design.columns(), seed, block_runs)
+    problem = Problem(
+        token=uuid.uuid4().hex,
+        inputs=inputs,
+        design=design,
+        blocks=blocks,
+        layout=Layout.of(nominal.scores),
+        nominal_rank=nominal.ranks[design.target].to_numpy(dtype=float, na_value=np.nan),
+        bins=bins,
+        per_unit=per_unit,
+        raw_scores=raw_scores,
+    )
+    return nominal, problem
+
+
+@dataclass(frozen=True)
+class SampledScores:
+    """The scores of every Monte Carlo run, kept whole: ``scores[code]`` is runs × rows (rows as
+    ``nominal.scores``; a failed run is a row of NaN), ``failed`` marks the failed runs, ``reasons`` lists
+    the distinct failure messages."""
+
+    nominal: Result
+    design: Design
+    runs: pd.DataFrame
+    scores: Mapping[str, np.ndarray]
+    failed: np.ndarray
+    reasons: list[str]
+
+
+def sample_scores(
+    data: pd.DataFrame,
+    meta: pd.DataFrame,
+    spec: Spec | Mapping[str, Any] | str | Path,
+    ua: UncertaintySpec | Mapping[str, Any] | str | Path,
+    n: int,
+    *,
+    seed: int = 0,
+    codes: tuple[str, ...] | None = None,
+) -> SampledScores:
+    """Scores of ``codes`` (default: the uncertainty spec's tracked codes) in each of ``n`` Monte Carlo runs,
+    the same runs as :func:`uncertainty_analysis` with the same seed, evaluated in this process.
+
+    For analyses that need the runs themselves rather than per-unit statistics (e.g. the year-on-year changes
+    of :func:`kechuang.index.audit.time_series_audit`); memory is n × rows × codes, so it suits small panels.
+    """
+    ua = _ua_spec(ua)
+    if codes is not None:
+        target = ua.target if ua.target is not None else codes[0]
+        ua = replace(ua, target=target, track_codes=tuple(codes), track_levels=())
+    nominal, problem = _problem("uncertainty", data, meta, spec, ua, n, seed=seed)
+    blocks, design = problem.blocks, problem.design
+    scores = {c: np.full((blocks.n_runs, problem.layout.rows), np.nan) for c in design.tracked}
+    failed = np.zeros(blocks.n_runs, dtype=bool)
+    reasons: list[str] = []
+    for b in range(blocks.count):
+        runs, part, bad, why = block_scores(problem, b)
+        for code, x in part.items():
+            scores[code][runs] = x
+        failed[runs] = bad
+        reasons += [r for r in why if r not in reasons]
+    choices, mult = design.decode(np.concatenate([blocks.points(b)[0] for b in range(blocks.count)]))
+    columns: dict[str, Any] = {"run": np.arange(blocks.n_runs)}
+    for j, factor in enumerate(design.discrete):
+        columns[factor.name] = np.array(factor.labels, dtype=object)[choices[:, j]]
+    for col, (name, code) in enumerate((f.name, c) for f in design.noise for c in f.codes):
+        columns[f"{name}:{code}"] = mult[:, col]
+    columns["status"] = np.where(failed, "failed", "ok").astype(object)
+    return SampledScores(nominal, design, pd.DataFrame(columns), scores, failed, reasons)
+
+
 def _analyse(
     kind: str,
     data: pd.DataFrame,
@@ -390,25 +470,13 @@ def _analyse(
     per_unit: bool,
     num_resamples: int,
     conf_level: float,
+    raw_scores: bool = False,
 ) -> UncertaintyResult:
     start = time.perf_counter()
-    spec = _pipeline_spec(spec)
     ua = _ua_spec(ua)
-    nominal = build(data, meta, spec)
-    inputs = prepare(data, meta, spec)
-    design = resolve(ua, spec, inputs)
-    blocks = Blocks.plan("mc" if kind == "uncertainty" else "saltelli", n, design.columns(), seed, block_runs)
-    layout = Layout.of(nominal.scores)
-    problem = Problem(
-        token=uuid.uuid4().hex,
-        inputs=inputs,
-        design=design,
-        blocks=blocks,
-        layout=layout,
-        nominal_rank=nominal.ranks[design.target].to_numpy(dtype=float, na_value=np.nan),
-        bins=bins,
-        per_unit=per_unit and kind == "sensitivity",
-    )
+    nominal, problem = _problem(kind, data, meta, spec, ua, n, seed=seed, bins=bins, block_runs=block_runs,
+                                per_unit=per_unit and kind == "sensitivity", raw_scores=raw_scores)
+    design, blocks, layout, inputs = problem.design, problem.blocks, problem.layout, problem.inputs
     k = len(inputs.structure.indicators)
     lo1, hi1 = np.full((layout.rows, k), np.nan), np.full((layout.rows, k), np.nan)
     merger = _Merger(problem)
@@ -496,13 +564,19 @@ def sensitivity_analysis(
     per_unit: bool = True,
     num_resamples: int = 100,
     conf_level: float = 0.95,
+    raw_scores: bool = False,
 ) -> UncertaintyResult:
     """Sobol' sensitivity analysis on ``n`` Saltelli base points, n·(G + 2) regenerations (see the module
     docstring); ``per_unit`` adds each unit's rank and score as outputs; ``num_resamples`` bootstrap resamples
-    give intervals at ``conf_level``. Other arguments as :func:`uncertainty_analysis`."""
+    give intervals at ``conf_level``. Other arguments as :func:`uncertainty_analysis`.
+
+    The per-unit score output is scale-free by default (target ``score_std``): each run's scores standardised
+    over the units of the year, z = (x − mean)/sd, so that a choice which only changes the scale of the scores
+    (min-max [1, 100] against z-score (10, 2)) does not appear as an influence on every unit. ``raw_scores``
+    analyses the raw scores instead (target ``score``), which mostly measures such changes of scale."""
     return _analyse("sensitivity", data, meta, spec, ua, n, seed=seed, backend=backend, scheduler=scheduler,
                     workers=workers, progress=progress, bins=bins, block_runs=block_runs, per_unit=per_unit,
-                    num_resamples=num_resamples, conf_level=conf_level)
+                    num_resamples=num_resamples, conf_level=conf_level, raw_scores=raw_scores)
 
 
 def run_spec(result: UncertaintyResult, run: int) -> Spec:
