@@ -94,11 +94,11 @@ def test_init_demo_creates_one_account_per_role_and_serve_help_documents_it(tmp_
     db = _db(tmp_path)
     out = runner.invoke(app, ["init", "--db", db, "--demo"], env={"COLUMNS": "200"})
     assert out.exit_code == 0, out.output
-    assert "7 demo accounts, password kechuang-demo — for demonstration only" in out.output
+    assert "9 demo accounts, password kechuang-demo — for demonstration only" in out.output
     assert [(u, r) for u, r, demo in accounts_in(db) if demo] == [
         ("demo-admin", "admin"), ("demo-approver", "approver"), ("demo-viewer", "viewer"),
         ("demo-kw-reporter", "reporter"), ("demo-kw-reviewer", "reviewer"), ("demo-sw-reporter", "reporter"),
-        ("demo-sw-reviewer", "reviewer")]
+        ("demo-sw-reviewer", "reviewer"), ("demo-tj-reporter", "reporter"), ("demo-tj-reviewer", "reviewer")]
     assert "already present" in runner.invoke(app, ["init", "--db", db, "--demo"]).output
     assert "--demo" in runner.invoke(app, ["serve", "--help"], env={"COLUMNS": "200"}).output
 

@@ -22,6 +22,7 @@ from kechuang.accounts import service as accounts
 from kechuang.accounts.access import SYSTEM, Principal, Role
 from kechuang.accounts.models import Account
 from kechuang.accounts.service import principal_of
+from kechuang.accounts.settings import AccountSettings
 from kechuang.bootstrap import load_bundled
 from kechuang.cli import app
 from kechuang.index_results import frameworks
@@ -35,6 +36,7 @@ from kechuang.submissions import service as submissions
 from kechuang.submissions.history import bulk_transition, import_history, read_history
 from kechuang.submissions.models import ReportingPeriod, Submission
 from kechuang.web.app import create_app
+from tests.monitoring.web import login
 from tests.support.server import serve_in_thread
 
 runner = CliRunner(env={"COLUMNS": "300"})
@@ -319,3 +321,26 @@ def test_period_dates_are_history(cycle: Cycle) -> None:
     with cycle.sessions() as s:
         p = s.scalar(select(ReportingPeriod).where(ReportingPeriod.code == "2013"))
         assert p is not None and p.label_zh == "2013年度（历史数据）" and p.due_on == dt.date(2014, 12, 31)
+
+
+def test_the_plan_office_button_rebuilds_and_other_roles_cannot(tmp_path: Path) -> None:
+    c = _setup(f"sqlite:///{tmp_path / 'button.db'}", tmp_path)
+    assert runner.invoke(app, ["index", "import", str(c.history), "--as", "stats", "--db", c.url]).exit_code == 0
+    _approve_all(c)
+    web = create_app(c.url)
+    web.state.account_settings = AccountSettings(secure_cookies=False)
+    with TestClient(web) as reporter:
+        token = login(reporter, "stats", PASSWORD)
+        refused = reporter.post("/index/rebuild", data={"csrf_token": token}, follow_redirects=False)
+        assert refused.status_code == 403
+    with TestClient(web) as office:
+        token = login(office, "office", PASSWORD)
+        page = office.get("/reports").text
+        assert 'id="rebuild-form"' in page and "重新计算指数" in page
+        done = office.post("/index/rebuild", data={"csrf_token": token}, follow_redirects=False)
+        assert done.status_code == 303 and done.headers["location"] == "/index/runs/1"
+        run = office.get("/index/runs/1").text
+        assert 'id="run-shown"' in run and "演示数据" not in run
+    with c.sessions() as s:
+        stored = s.get(IndexRun, 1)
+        assert stored is not None and stored.created_by == "office" and stored.demo_values == 0

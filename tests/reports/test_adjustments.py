@@ -58,6 +58,7 @@ def test_accepting_writes_a_new_plan_version_with_who_and_why(copy_sessions: ses
         new = versions[-1]
         assert new.created_by == "规划办（演示）"
         assert new.reason == "中期评估审议会议（采纳评估建议 P1；依据：2023年中期评估报告）"
+        assert new.source == "adjustment proposed by 2023年中期评估报告 (P1)", "the version records the evaluation"
         assert plans.element(s, new, "T7.M1.TG1", "target").attrs["value_max"] == 2.0
         assert plans.element(s, versions[0], "T7.M1.TG1", "target").attrs["value_max"] == 3.0, "old version kept"
         diff = plans.diff_versions(s, 1, 2)

@@ -279,9 +279,12 @@ def inputs_of(session: Session, run: IndexRun) -> tuple[pd.DataFrame, pd.DataFra
 
 def analyse(session: Session, run: IndexRun, ua: UncertaintySpec, n: int, *, seed: int, by: str) -> None:
     """Store an uncertainty and sensitivity analysis (``n`` base points, in process) of a run from approved
-    observations, labelled demo when the run is."""
+    observations, labelled demo when the run is. A run of one unit (the district over time) is analysed on its
+    raw scores (target ``score``): standardising within a year over one unit is undefined, and a base-year index
+    has one scale whatever the weights."""
     data, meta, spec = inputs_of(session, run)
-    result = sensitivity_analysis(data, meta, spec, ua, n, seed=seed, backend="serial")
+    single = data["uCode"].nunique() == 1
+    result = sensitivity_analysis(data, meta, spec, ua, n, seed=seed, backend="serial", raw_scores=single)
     store_uncertainty(session, run, result, by=by, is_demo=run.is_demo)
 
 

@@ -212,10 +212,11 @@ def _find(node: Any, code: str) -> dict[str, Any] | None:
 
 
 def adjust_plan(session: Session, changes: list[Change], *, by: str, reason: str,
-                plan_code: str | None = None) -> PlanVersion:
+                plan_code: str | None = None, source: str = "adjustment") -> PlanVersion:
     """Apply ``changes`` to the newest version and store the result as a new version (规划调整).
 
-    The adjusted document is validated like a loaded file; earlier versions are left as they were.
+    The adjusted document is validated like a loaded file; earlier versions are left as they were. ``source``
+    records where the adjustment comes from (e.g. the evaluation report that proposed it).
     """
     if not by.strip() or not reason.strip():
         raise AdjustmentError("an adjustment needs who made it (by) and why (reason)")
@@ -241,7 +242,7 @@ def adjust_plan(session: Session, changes: list[Change], *, by: str, reason: str
     if digest == latest.content_hash:
         raise AdjustmentError("the adjustment changes nothing")
     plan = latest.plan
-    version = _write_version(session, plan, doc, flatten(doc), digest, by=by, source="adjustment", reason=reason)
+    version = _write_version(session, plan, doc, flatten(doc), digest, by=by, source=source, reason=reason)
     _sync_indicators(session, plan, doc)
     return version
 

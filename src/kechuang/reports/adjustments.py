@@ -165,4 +165,6 @@ def accept_adjustments(session: Session, proposals: Iterable[Proposal | Mapping[
                for p in chosen for c in p.changes]
     why = f"{reason.strip()}（采纳评估建议 {'、'.join(p.id for p in chosen)}"
     why += (f"；依据：{source}" if source else "") + "）"
-    return plans.adjust_plan(session, changes, by=by.strip(), reason=why, plan_code=plan_code)
+    origin = f"adjustment proposed by {source}" if source else "adjustment proposed by an evaluation"
+    return plans.adjust_plan(session, changes, by=by.strip(), reason=why, plan_code=plan_code,
+                             source=f"{origin} ({', '.join(p.id for p in chosen)})")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from kechuang.accounts.access import Principal, Role
 from kechuang.index.results import growth_rate
 from kechuang.index_results import frameworks as ir_frameworks
 from kechuang.index_results import rebuild
@@ -18,6 +19,7 @@ from kechuang.plan import service as plans
 from kechuang.web.deps import get_session
 from kechuang.web.i18n import request_lang
 from kechuang.web.pages import render
+from kechuang.web.security import db, error_page, require
 
 router = APIRouter()
 
@@ -288,3 +290,23 @@ def api_compare(a: int = Query(..., description="the earlier run"), b: int = Que
     except LookupError as exc:
         raise plans.PlanNotFound(str(exc)) from exc
     return rebuild.comparison_dict(rebuild.compare(s, ra, rb))
+
+
+index_office = require(Role.ADMIN, Role.APPROVER)
+
+
+@router.post("/index/rebuild", include_in_schema=False)
+def index_rebuild(request: Request, allow_gaps: str = Form(""),
+                  who: Principal = Depends(index_office),
+                  s: Session = Depends(db)) -> Response:
+    """The plan office's button: a new run from exactly the approved values (as `kechuang index rebuild`); on a
+    coverage problem the page says which cells are missing and nothing is stored."""
+    plan = plans.get_plan(s)
+    fw = ir_frameworks.get_framework(s, plan.id)
+    try:
+        result = rebuild.rebuild(s, fw, by=who.display_name or who.username, allow_gaps=allow_gaps == "1")
+    except rebuild.CoverageError as exc:
+        s.rollback()
+        return error_page(request, 422, "index_rebuild_refused", str(exc))
+    s.commit()
+    return RedirectResponse(f"/index/runs/{result.run.id}", status_code=303)
