@@ -6,7 +6,8 @@ value, E value, F 数据状态 (初步数 / 正式数), G 说明 (note), H requi
 Only E, F and G are unlocked; the sheet is protected with a random password nobody keeps, and the workbook
 structure is protected so the very hidden sheet ``_kechuang`` (which submission the file belongs to) can
 be neither shown nor edited. Reading checks that identity, matches rows by the hidden code, and reports
-each problem with its sheet and cell address.
+each problem with its sheet and cell address. The template is saved through
+:func:`kechuang.core.spreadsheet.xlsx_bytes`, so a note or name is never a formula.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from kechuang.core.spreadsheet import xlsx_bytes
 from kechuang.submissions.validation import Problem, parse_final, parse_number
 
 SHEET = "填报"
@@ -135,9 +137,7 @@ def build_workbook(meta: TemplateMeta, rows: list[TemplateRow]) -> bytes:
     info.protection.sheet = True
     wb.security = WorkbookProtection(lockStructure=True)
     wb.security.set_workbook_password(secrets.token_hex(12))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_bytes(wb)
 
 
 def _file_problem(zh: str, en: str) -> Problem:

@@ -8,9 +8,7 @@ Moderation and replies are protected by one dependency each (``MODERATOR`` and `
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +27,7 @@ from kechuang.comments import service as comments
 from kechuang.comments.models import STATUSES, TARGET_KINDS
 from kechuang.comments.schemas import CampaignIn, CommentForm, TopicSummary
 from kechuang.comments.settings import CommentSettings, get_comment_settings
+from kechuang.core.spreadsheet import csv_bytes, xlsx_bytes
 from kechuang.indicators import service as indicators
 from kechuang.opendata import formats
 from kechuang.opendata.coverage import coverage
@@ -174,13 +173,7 @@ SUMMARY_COLUMNS = ("topic_kind", "topic_code", "number", "title_zh", "title_en",
 
 
 def _summary_csv(rows: list[TopicSummary]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(SUMMARY_COLUMNS)
-    for r in rows:
-        data = r.model_dump()
-        writer.writerow([formats.csv_cell(data[c]) for c in SUMMARY_COLUMNS])
-    return buf.getvalue().encode("utf-8")
+    return csv_bytes(SUMMARY_COLUMNS, ([r.model_dump()[c] for c in SUMMARY_COLUMNS] for r in rows))
 
 
 def _summary_xlsx(rows: list[TopicSummary]) -> bytes:
@@ -192,9 +185,7 @@ def _summary_xlsx(rows: list[TopicSummary]) -> bytes:
         cell.font = Font(bold=True)
     for r in rows:
         ws.append([r.model_dump()[c] for c in SUMMARY_COLUMNS])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(wb)
 
 
 @router.get("/opinions/{kind}/{code}", response_class=HTMLResponse)
