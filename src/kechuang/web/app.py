@@ -20,6 +20,7 @@ from kechuang.web import (
     auth,
     dashboard,
     index_page,
+    limits,
     monitoring_api,
     opendata,
     pages,
@@ -47,6 +48,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     security.install(app)  # before the routers: every route gets the session and CSRF checks
     app.add_middleware(PublicPageCache, sessions=app.state.sessions)
+    limits.install(app)  # after the other middleware, so it is the outermost: body limits before any parsing
     app.include_router(pages.router)
     app.include_router(api.router)
     for module in (auth, workflow, dashboard, supervision_pages, admin, monitoring_api):

@@ -16,6 +16,7 @@ from kechuang.monitoring.reminders import reminders
 from kechuang.monitoring.service import StaleEdit
 from kechuang.plan import service as plans
 from kechuang.submissions import service as submissions
+from kechuang.submissions.excel import MAX_BYTES
 from kechuang.submissions.models import Submission
 from kechuang.submissions.validation import Problem, parse_number
 from kechuang.supervision import service as supervision
@@ -130,7 +131,7 @@ def upload(request: Request, sub: Submission = Depends(visible_submission), file
            who: Principal = Depends(principal), s: Session = Depends(db)) -> Response:
     """Upload a filled-in template: every value is saved, or none (with each cell's error listed)."""
     sub_id = sub.id
-    data = file.file.read()
+    data = file.file.read(MAX_BYTES + 1)  # the spooled upload; more than the limit is never read
     try:
         n = submissions.import_workbook(s, who, sub_id, data)
     except submissions.ValidationFailed as exc:
