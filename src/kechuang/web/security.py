@@ -49,6 +49,8 @@ async def security_context(request: Request) -> None:
     request.state.principal = resolved.principal if resolved else None
     request.state.department_name = resolved.department_name if resolved else ""
     request.state.csrf = resolved.csrf_token if resolved else request.cookies.get(CSRF_COOKIE, "")
+    # rendered without a session and without a CSRF token: nothing personal, the page cache may share it
+    request.state.public = resolved is None and not request.state.csrf
     if request.method not in UNSAFE:
         return
     sent = request.headers.get(CSRF_HEADER, "")
