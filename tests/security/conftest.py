@@ -2,3 +2,4 @@
 
 from tests.monitoring.helpers import seeded, seeded_pg_template, seeded_sqlite_template, seeded_url  # noqa: F401
 from tests.monitoring.web import client_as, web_app  # noqa: F401
+from tests.web.conftest import live_server, yangpu_db  # noqa: F401, E402
