@@ -168,3 +168,55 @@ def test_concurrent_writers_never_fork_the_chain_on_postgres(pg_params: dict[str
         report = verify(s)
     assert report.ok and report.count == 4 * (15 + 7)
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_application_role_can_only_insert_and_select_audit_records(pg_params: dict[str, str]) -> None:
+    import uuid
+
+    from fastapi.testclient import TestClient
+
+    from kechuang.store.db import upgrade
+    from kechuang.web.app import create_app
+    from tests.support.pg import fresh_database
+
+    owner_url = fresh_database(pg_params)
+    owner = make_engine(owner_url)
+    upgrade(owner)
+    write(session_factory(owner), 2)
+    role = f"kc_app_{uuid.uuid4().hex[:8]}"
+    with owner.begin() as conn:
+        conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+    result = CliRunner().invoke(cli, ["audit", "grant-app-role", role, "--db", owner_url])
+    assert result.exit_code == 0, result.output
+    app_url = owner_url.replace(f"//{pg_params['user']}", f"//{role}", 1).replace(f":{pg_params['password']}@", "@")
+    app_engine = make_engine(app_url)
+    app_sessions = session_factory(app_engine)
+    write(app_sessions, 3, start=10)  # the application adds records: the chain goes on
+    with app_sessions() as s:
+        assert s.execute(text("SELECT current_user")).scalar() == role
+        s.execute(text("UPDATE submission SET revision = revision WHERE false"))  # control: data tables are writable
+        assert verify(s).ok and verify(s).count == 3 + 4
+    for statement in ("UPDATE audit_record SET reason = 'x'", "DELETE FROM audit_record", "TRUNCATE audit_record",
+                      "ALTER TABLE audit_record DISABLE TRIGGER audit_record_no_update_delete",
+                      "DROP TRIGGER audit_record_no_update_delete ON audit_record",
+                      "INSERT INTO audit_record (id, at, actor, role, action, entity, entity_id, field, reason, "
+                      "prev_hash, hash) VALUES (1, now(), 'x', 'a', 'b', 'c', '1', '', '', '', '') "
+                      "ON CONFLICT (id) DO UPDATE SET reason = 'x'",
+                      "UPDATE alembic_version SET version_num = '0001'"):
+        with app_sessions() as s, pytest.raises(DatabaseError, match="permission denied|must be owner|append-only"):
+            s.execute(text(statement))
+    app = create_app(app_url)
+    with TestClient(app) as client:  # the app starts (the schema is at head) and serves as the application role
+        assert client.get("/api/v1/plan").status_code == 404, "an empty database: no plan, but no error either"
+    app.state.engine.dispose()
+    app_engine.dispose()
+    with owner.begin() as conn:
+        conn.execute(text(f'DROP OWNED BY "{role}"'))
+        conn.execute(text(f'DROP ROLE "{role}"'))
+    owner.dispose()
+
+
+def test_grant_app_role_refuses_sqlite(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(cli, ["audit", "grant-app-role", "kc_app", "--db", f"sqlite:///{tmp_path / 'x.db'}"])
+    assert result.exit_code == 2 and "PostgreSQL only" in " ".join(result.output.split())
