@@ -34,6 +34,7 @@ from kechuang.opendata.coverage import coverage
 from kechuang.opendata.projects import key_projects
 from kechuang.plan import service as plans
 from kechuang.plan.models import PlanElement, PlanVersion
+from kechuang.web.downloads import attachment
 from kechuang.web.i18n import request_lang, t
 from kechuang.web.pages import render, templates
 from kechuang.web.security import CSRF_COOKIE, db, require
@@ -161,10 +162,10 @@ def opinions_summary(fmt: str, campaign: int | None = Query(None), s: Session = 
     name = f"opinions-summary{'-campaign-' + str(campaign) if campaign else ''}"
     if fmt == "csv":
         return Response(_summary_csv(rows), media_type=formats.MEDIA_TYPES["csv"],
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+                        headers=attachment(f"{name}.csv"))
     if fmt == "xlsx":
         return Response(_summary_xlsx(rows), media_type=formats.MEDIA_TYPES["xlsx"],
-                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+                        headers=attachment(f"{name}.xlsx"))
     raise plans.PlanNotFound(f"no summary format {fmt!r} (csv or xlsx)")
 
 

@@ -20,6 +20,7 @@ from kechuang.submissions.excel import MAX_BYTES
 from kechuang.submissions.models import Submission
 from kechuang.submissions.validation import Problem, parse_number
 from kechuang.supervision import service as supervision
+from kechuang.web.downloads import attachment
 from kechuang.web.pages import render
 from kechuang.web.resources import visible_submission
 from kechuang.web.security import db, principal
@@ -29,7 +30,7 @@ router = APIRouter(include_in_schema=False)
 
 def xlsx_response(name: str, data: bytes) -> Response:
     return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers=attachment(name))
 
 
 @router.get("/inbox", response_class=HTMLResponse)
@@ -60,7 +61,13 @@ def _page(request: Request, s: Session, who: Principal, sub: Submission, *, prob
                   problem_by_code={p.code: p for p in problems or []}, typed=typed or {}, message=message,
                   state_label=submissions.state_label, can_edit=who.role is Role.REPORTER and sub.editable,
                   actions=_actions(who, sub), saved=request.query_params.get("saved"),
-                  uploaded=request.query_params.get("uploaded"), done=request.query_params.get("done"))
+                  uploaded=request.query_params.get("uploaded"), done=_done(request))
+
+
+def _done(request: Request) -> str | None:
+    """The action just taken (``?done=``), if it is one: an unknown word shows no message."""
+    done = request.query_params.get("done")
+    return done if done in submissions.ACTIONS else None
 
 
 def _actions(who: Principal, sub: Submission) -> list[str]:
