@@ -13,6 +13,7 @@ from rich.tree import Tree
 
 from kechuang import cli_cycle  # noqa: F401  (registers `index import|rebuild|runs|compare|export`)
 from kechuang.bootstrap import load_bundled
+from kechuang.cli_audit import audit_app
 from kechuang.cli_index import index_app
 from kechuang.cli_monitoring import account_app, digest_command, setup_accounts, stdin_is_terminal
 from kechuang.cli_report import report_app
@@ -29,6 +30,7 @@ app.add_typer(index_app, name="index")
 app.add_typer(report_app, name="report")
 app.add_typer(export_app, name="export")
 app.add_typer(account_app, name="account")
+app.add_typer(audit_app, name="audit")
 app.command("digest")(digest_command)
 
 console = Console()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,12 +15,18 @@ class Settings(BaseSettings):
     - ``KECHUANG_DATABASE_URL``: SQLAlchemy URL. Default: a SQLite file ``var/kechuang.db`` under the
       current directory (WAL mode). Production: ``postgresql+psycopg://user:pass@host/db``.
     - ``KECHUANG_DEFAULT_LANG``: ``zh`` (default) or ``en``.
+    - ``KECHUANG_MAX_JSON_BYTES`` (default 1 MB), ``KECHUANG_MAX_FORM_BYTES`` (default 1 MB),
+      ``KECHUANG_MAX_UPLOAD_BYTES`` (default 32 MB): the largest request body of the JSON API, of a form and
+      of a file upload, refused with 413 while it is read (``kechuang.web.limits``).
     """
 
     model_config = SettingsConfigDict(env_prefix="KECHUANG_")
 
     database_url: str = ""
     default_lang: str = "zh"
+    max_json_bytes: int = Field(1024 * 1024, gt=0)
+    max_form_bytes: int = Field(1024 * 1024, gt=0)
+    max_upload_bytes: int = Field(32 * 1024 * 1024, gt=0)
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to ``sqlite:///<cwd>/var/kechuang.db``."""

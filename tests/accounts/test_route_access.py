@@ -1,7 +1,8 @@
 """Every route of the app, enumerated from the app itself: a reporter of another department (区商务委)
-gets 403 on every route that touches 区科委's data or needs another role — for every HTTP method, with a
-valid CSRF token, whatever the body. The few routes left open to them (their own inbox, lists filtered to
-their department, public pages of approved data) are named, and are checked not to show 区科委's data."""
+gets 404 on every route naming 区科委's resources (as if they did not exist) and 403 on every route that
+needs another role — for every HTTP method, with a valid CSRF token, whatever the body. The few routes
+left open to them (their own inbox, lists filtered to their department, public pages of approved data)
+are named, and are checked not to show 区科委's data."""
 
 from __future__ import annotations
 
@@ -68,7 +69,7 @@ def fill(path: str, values: dict[str, str]) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
 
-def test_another_departments_reporter_gets_403_on_every_route_touching_the_data(
+def test_another_departments_reporter_gets_404_or_403_on_every_route_touching_the_data(
         setup: tuple[FastAPI, dict[str, str]]) -> None:
     app, values = setup
     all_routes = routes(app)
@@ -85,8 +86,14 @@ def test_another_departments_reporter_gets_403_on_every_route_touching_the_data(
             url = fill(path, values) + ("?department=KW" if path == "/supervision/digest.txt" else "")
             r = sw.request(method, url, headers={"X-CSRF-Token": token}, data={"csrf_token": token})
             answers[(method, path)] = r.status_code
-        assert {k: v for k, v in answers.items() if v != 403} == {}
-        assert set(answers) == set(guarded)
+        # another department's resource is answered like one that does not exist (404, the same message);
+        # the routes that need another role are refused (403)
+        in_scope = {k for k in answers if set(re.findall(r"\{(\w+)\}", k[1])) & (RESOURCE_PARAMS - {"account_id"})}
+        assert {k: v for k, v in answers.items() if v != (404 if k in in_scope else 403)} == {}
+        assert len(in_scope) >= 20 and set(answers) == set(guarded)
+        hidden = sw.get(fill("/api/v1/submissions/{submission_id}", values)).json()
+        missing = sw.get("/api/v1/submissions/999999").json()
+        assert (hidden["status"], hidden["detail"].split()[:2]) == (missing["status"], missing["detail"].split()[:2])
 
 
 def test_the_routes_left_open_show_nothing_of_the_other_department(setup: tuple[FastAPI, dict[str, str]]) -> None:

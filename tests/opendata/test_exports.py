@@ -22,7 +22,7 @@ from kechuang.cli import app as cli
 from kechuang.comments import service as comments
 from kechuang.comments.schemas import CommentForm
 from kechuang.comments.settings import CommentSettings
-from kechuang.opendata import formats
+from kechuang.core import spreadsheet
 from kechuang.opendata import service as opendata
 from kechuang.opendata.tables import BUILDERS, UnknownTable, table
 from kechuang.plan import service as plans
@@ -76,9 +76,9 @@ def test_csv_neutralises_formulas_and_keeps_numbers(db: sessionmaker[Session]) -
     assert [r["body"] for r in rows] == ["'" + b for b in RISKY]
     assert rows[0]["submitted_at"] == "2024-03-01T08:30:00Z"
     assert rows[0]["reply_body"] == "" and rows[0]["target_code"] == "T1"
-    assert formats.csv_cell(-3.5) == "-3.5" and formats.csv_cell(2025.0) == "2025", "numbers are never altered"
-    assert formats.csv_cell(True) == "true" and formats.csv_cell(None) == ""
-    assert formats.csv_cell("\tcmd") == "'\tcmd" and formats.csv_cell("\rcmd") == "'\rcmd"
+    assert spreadsheet.csv_cell(-3.5) == "-3.5" and spreadsheet.csv_cell(2025.0) == "2025", "numbers are never altered"
+    assert spreadsheet.csv_cell(True) == "true" and spreadsheet.csv_cell(None) == ""
+    assert spreadsheet.csv_cell("\tcmd") == "'\tcmd" and spreadsheet.csv_cell("\rcmd") == "'\rcmd"
 
 
 def test_xlsx_stores_risky_text_as_text_read_back_with_openpyxl(db: sessionmaker[Session]) -> None:

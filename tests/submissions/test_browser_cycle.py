@@ -113,9 +113,9 @@ def test_full_cycle_as_reporter_reviewer_and_plan_office(browser, monitoring_ser
     trail_text = reporter.locator("#trail").inner_text()
     assert "demo-kw-reviewer" in trail_text and "demo-approver" in trail_text and "locked" in trail_text
 
-    # 6. a reporter of another department is refused
+    # 6. a reporter of another department does not even learn that the submission exists
     other_ctx, other = log_in(browser, base, "demo-sw-reporter")
-    assert other.goto(submission_url).status == 403
+    assert other.goto(submission_url).status == 404
     for ctx in (reporter_ctx, reviewer_ctx, approver_ctx, other_ctx):
         ctx.close()
     public.close()

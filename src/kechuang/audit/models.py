@@ -1,5 +1,7 @@
 """The audit table. Rows are only ever inserted: database triggers (migration 0002) reject UPDATE and
-DELETE on SQLite and PostgreSQL, whoever asks. It has no foreign keys, so that no cascade can touch it."""
+DELETE on SQLite and PostgreSQL, whoever asks, and (migration 0006) REPLACE on SQLite. It has no foreign
+keys, so that no cascade can touch it. Every record carries its hash and the previous record's
+(``kechuang.audit.chain``)."""
 
 from __future__ import annotations
 
@@ -30,3 +32,5 @@ class AuditRecord(Base):
     old: Mapped[Any] = mapped_column(JSON, nullable=True)
     new: Mapped[Any] = mapped_column(JSON, nullable=True)
     reason: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64), default="", doc="hash of the previous record ('' first)")
+    hash: Mapped[str] = mapped_column(String(64), default="", doc="SHA-256 of this record (kechuang.audit.chain)")

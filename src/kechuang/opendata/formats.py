@@ -1,15 +1,12 @@
 """Writing tables as CSV, XLSX and JSON, and the whole as a Frictionless Data Package (zip).
 
-Spreadsheet safety (formula injection, CWE-1236): a text cell that begins with ``=``, ``+``, ``-``, ``@``,
-a tab or a carriage return could be run as a formula by a spreadsheet program. In CSV such a cell gets a
-leading apostrophe (``'=1+1``), as OWASP recommends; in XLSX it is written as a text cell with Excel's
-"quote prefix" style, so the value reads back exactly and is never evaluated, even after editing. Numbers
-are written as numbers and never altered. JSON is exact (it is not opened by spreadsheets).
+Spreadsheet safety (formula injection): CSV and XLSX are written through :mod:`kechuang.core.spreadsheet`,
+which neutralises formula-like text by construction. Numbers are written as numbers and never altered.
+JSON is exact (it is not opened by spreadsheets).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -20,48 +17,17 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from kechuang.core.spreadsheet import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, csv_bytes, xlsx_bytes
+from kechuang.core.spreadsheet import cell_text as text
 from kechuang.opendata.tables import Table
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
-               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-
-
-def is_risky(value: str) -> bool:
-    """Whether a spreadsheet could take this text for a formula."""
-    return value.startswith(FORMULA_PREFIXES)
-
-
-def text(value: Any) -> str:
-    """A value as written in CSV and shown in the pages' tables: '' for none, true/false, integers without
-    '.0', other numbers in the shortest form that reads back exactly, datetimes in ISO 8601 (UTC)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-        return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    return str(value)
-
-
-def csv_cell(value: Any) -> str:
-    """:func:`text`, with a leading apostrophe on text a spreadsheet could run as a formula."""
-    out = text(value)
-    return "'" + out if isinstance(value, str) and is_risky(out) else out
+MEDIA_TYPES = {"csv": CSV_MEDIA_TYPE, "json": "application/json", "xlsx": XLSX_MEDIA_TYPE}
 
 
 def to_csv(table: Table) -> bytes:
     """The table as UTF-8 CSV (RFC 4180, CRLF line ends), a header row of field names, then the rows."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
     names = [f.name for f in table.fields]
-    writer.writerow(names)
-    for row in table.rows:
-        writer.writerow([csv_cell(row.get(n)) for n in names])
-    return buf.getvalue().encode("utf-8")
+    return csv_bytes(names, ([row.get(n) for n in names] for row in table.rows))
 
 
 def _json_value(value: Any) -> Any:
@@ -89,17 +55,8 @@ def to_xlsx(tables: list[Table]) -> bytes:
         for r, row in enumerate(table.rows, start=2):
             for c, f in enumerate(table.fields, start=1):
                 value = row.get(f.name)
-                cell = ws.cell(row=r, column=c)
-                if isinstance(value, dt.datetime):
-                    value = text(value)
-                cell.value = value
-                if isinstance(value, str):
-                    cell.data_type = "s"  # never a formula, whatever the text starts with
-                    if is_risky(value):
-                        cell.quotePrefix = True
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+                ws.cell(row=r, column=c, value=text(value) if isinstance(value, dt.datetime) else value)
+    return xlsx_bytes(wb)
 
 
 def schema(table: Table) -> dict[str, Any]:

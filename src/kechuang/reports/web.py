@@ -24,9 +24,10 @@ from kechuang.plan import service as plans
 from kechuang.reports.model import FORMATS, KINDS, ReportError, content_hash
 from kechuang.web.i18n import request_lang, t
 from kechuang.web.pages import templates as web_templates
-from kechuang.web.security import admin_only, db, error_page, plan_office
+from kechuang.web.security import admin_only, db, error_page, plan_office, require
 
 router = APIRouter(include_in_schema=False)
+GENERATOR = Depends(require(Role.ADMIN, Role.APPROVER))
 WEB_TEMPLATES = Path(__file__).resolve().parents[1] / "web" / "templates"
 templates = Jinja2Templates(directory=[WEB_TEMPLATES, Path(__file__).resolve().parent / "templates" / "web"])
 templates.env.filters.update(web_templates.env.filters)
@@ -63,12 +64,13 @@ def reports_page(request: Request, who: Principal = Depends(plan_office)) -> HTM
     from kechuang.reports.service import list_packs
 
     return _render(request, "reports.html", who=who, packs=list_packs(reports_dir(request)), kinds=KINDS,
-                   today=dt.date.today().isoformat())
+                   today=dt.date.today().isoformat(), can_generate=who.role in (Role.ADMIN, Role.APPROVER))
 
 
 @router.post("/reports")
 def generate_report(request: Request, kind: str = Form(...), year: str = Form(""), as_of: str = Form(""),
-                    who: Principal = Depends(plan_office), s: Session = Depends(db)) -> Response:
+                    who: Principal = GENERATOR, s: Session = Depends(db)) -> Response:
+    """Generate a pack (admin and approver only: it costs seconds of server time; viewers read packs)."""
     from kechuang.reports.service import generate
 
     try:

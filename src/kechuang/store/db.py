@@ -1,6 +1,7 @@
 """Engine, sessions and schema upgrades.
 
-SQLite files are opened in WAL mode with foreign keys enforced; PostgreSQL is used as is.
+SQLite files are opened in WAL mode with foreign keys enforced and recursive triggers on (so ``INSERT OR
+REPLACE`` cannot delete an audit record behind the append-only triggers); PostgreSQL is used as is.
 The schema is owned by Alembic (``store/migrations``): :func:`upgrade` brings any database to head.
 """
 
@@ -29,6 +30,7 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA recursive_triggers=ON")  # REPLACE's implicit delete fires the DELETE triggers
             cur.close()
 
         return engine

@@ -6,21 +6,21 @@ value, E value, F 数据状态 (初步数 / 正式数), G 说明 (note), H requi
 Only E, F and G are unlocked; the sheet is protected with a random password nobody keeps, and the workbook
 structure is protected so the very hidden sheet ``_kechuang`` (which submission the file belongs to) can
 be neither shown nor edited. Reading checks that identity, matches rows by the hidden code, and reports
-each problem with its sheet and cell address.
+each problem with its sheet and cell address. The template is saved through
+:func:`kechuang.core.spreadsheet.xlsx_bytes`, so a note or name is never a formula.
 """
 
 from __future__ import annotations
 
-import io
 import secrets
-import zipfile
 from dataclasses import dataclass
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from kechuang.core.spreadsheet import ReadLimits, SpreadsheetRejected, open_xlsx, xlsx_bytes
 from kechuang.submissions.validation import Problem, parse_final, parse_number
 
 SHEET = "填报"
@@ -36,6 +36,8 @@ WIDTHS = {"A": 12, "B": 34, "C": 12, "D": 22, "E": 14, "F": 12, "G": 36, "H": 40
 INPUT_FILL = PatternFill("solid", fgColor="FFF6D5")
 LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
 MAX_BYTES = 5 * 1024 * 1024
+#: an upload is opened within these limits (kechuang.core.spreadsheet): size, zip entries, rows, columns
+READ_LIMITS = ReadLimits(max_bytes=MAX_BYTES)
 
 
 @dataclass(frozen=True)
@@ -135,9 +137,7 @@ def build_workbook(meta: TemplateMeta, rows: list[TemplateRow]) -> bytes:
     info.protection.sheet = True
     wb.security = WorkbookProtection(lockStructure=True)
     wb.security.set_workbook_password(secrets.token_hex(12))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_bytes(wb)
 
 
 def _file_problem(zh: str, en: str) -> Problem:
@@ -147,13 +147,10 @@ def _file_problem(zh: str, en: str) -> Problem:
 def read_workbook(data: bytes) -> ParsedWorkbook:
     """Parse an uploaded template. Problems of the file (not a workbook, not our template) come back with
     no rows; problems of single cells (not a number, unknown status) with the sheet and cell address."""
-    if len(data) > MAX_BYTES:
-        return ParsedWorkbook({}, [], [_file_problem(f"文件超过 {MAX_BYTES // 1024 // 1024} MB。",
-                                                     f"the file exceeds {MAX_BYTES // 1024 // 1024} MB")])
     try:
-        wb = load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        return ParsedWorkbook({}, [], [_file_problem("不是有效的 Excel（.xlsx）文件。", "not a valid .xlsx workbook")])
+        wb = open_xlsx(data, READ_LIMITS)
+    except SpreadsheetRejected as exc:
+        return ParsedWorkbook({}, [], [_file_problem(exc.zh, exc.en)])
     if SHEET not in wb.sheetnames or META_SHEET not in wb.sheetnames:
         return ParsedWorkbook({}, [], [_file_problem("不是本系统生成的填报模板（缺少工作表）；请下载模板后填写。",
                                                      "not a template of this system (sheets missing)")])

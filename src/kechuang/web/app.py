@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -19,7 +18,9 @@ from kechuang.web import (
     api,
     auth,
     dashboard,
+    headers,
     index_page,
+    limits,
     monitoring_api,
     opendata,
     pages,
@@ -47,6 +48,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     security.install(app)  # before the routers: every route gets the session and CSRF checks
     app.add_middleware(PublicPageCache, sessions=app.state.sessions)
+    limits.install(app)  # after the other middleware, so it is the outermost: body limits before any parsing
+    headers.install(app)  # outermost of all: every response carries the security headers
     app.include_router(pages.router)
     app.include_router(api.router)
     for module in (auth, workflow, dashboard, supervision_pages, admin, monitoring_api):
@@ -57,11 +60,9 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(reports_web.router)  # plan office: generate evaluation and index reports
 
     @app.get("/docs", include_in_schema=False)
-    def swagger() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/api/v1/openapi.json", title="kechuang API",
-                                   swagger_js_url="/static/vendor/swagger-ui-bundle.js",
-                                   swagger_css_url="/static/vendor/swagger-ui.css",
-                                   swagger_favicon_url="/static/favicon.svg")
+    def swagger(request: Request) -> HTMLResponse:
+        """Swagger UI, served offline and started by a static script (no inline script)."""
+        return pages.templates.TemplateResponse(request, "swagger.html", {"openapi_url": "/api/v1/openapi.json"})
 
     @app.exception_handler(PlanNotFound)
     def _not_found(request: Request, exc: PlanNotFound) -> HTMLResponse | JSONResponse:

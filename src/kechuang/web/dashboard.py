@@ -15,6 +15,7 @@ from kechuang.monitoring.service import indicator_by_code
 from kechuang.opendata import service as opendata
 from kechuang.opendata.tables import Field, Table
 from kechuang.plan import service as plans
+from kechuang.web.downloads import attachment
 from kechuang.web.pages import render
 from kechuang.web.security import db, plan_office
 
@@ -81,4 +82,4 @@ def indicator_history_download(code: str, fmt: str, s: Session = Depends(db)) ->
     media = {"csv": "text/csv; charset=utf-8", "json": "application/json",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[fmt]
     return Response(opendata.write(table, fmt), media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="indicator-{ind.code}.{fmt}"'})
+                    headers=attachment(f"indicator-{ind.code}.{fmt}"))

@@ -22,6 +22,7 @@ from kechuang.monitoring.service import indicator_by_code
 from kechuang.plan import service as plans
 from kechuang.progress import Assessment, RollUp
 from kechuang.submissions import service as submissions
+from kechuang.submissions.excel import MAX_BYTES
 from kechuang.submissions.models import Submission
 from kechuang.supervision import service as supervision
 from kechuang.supervision.models import SupervisionItem
@@ -151,7 +152,7 @@ def get_template(sub: Submission = Depends(visible_submission), who: Principal =
 def post_workbook(sub: Submission = Depends(visible_submission), file: UploadFile = File(...),
                   who: Principal = Depends(principal), s: Session = Depends(db)) -> dict[str, Any]:
     sub_id = sub.id
-    changed = submissions.import_workbook(s, who, sub_id, file.file.read())
+    changed = submissions.import_workbook(s, who, sub_id, file.file.read(MAX_BYTES + 1))
     s.commit()
     return {"changed": changed, **_submission(s, submissions.get_submission(s, who, sub_id), detail=True)}
 

@@ -14,6 +14,7 @@ from kechuang.opendata import formats
 from kechuang.opendata import service as opendata
 from kechuang.opendata.tables import BUILDERS, all_tables, table
 from kechuang.plan import service as plans
+from kechuang.web.downloads import attachment
 from kechuang.web.pages import render
 from kechuang.web.security import db
 
@@ -22,7 +23,7 @@ router = APIRouter(include_in_schema=False)
 
 def _download(data: bytes, name: str, fmt: str) -> Response:
     return Response(data, media_type=formats.MEDIA_TYPES.get(fmt, "application/zip"),
-                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+                    headers=attachment(f"{name}.{fmt}"))
 
 
 @router.get("/opendata", response_class=HTMLResponse)

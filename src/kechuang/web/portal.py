@@ -8,9 +8,7 @@ Moderation and replies are protected by one dependency each (``MODERATOR`` and `
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -29,12 +27,14 @@ from kechuang.comments import service as comments
 from kechuang.comments.models import STATUSES, TARGET_KINDS
 from kechuang.comments.schemas import CampaignIn, CommentForm, TopicSummary
 from kechuang.comments.settings import CommentSettings, get_comment_settings
+from kechuang.core.spreadsheet import csv_bytes, xlsx_bytes
 from kechuang.indicators import service as indicators
 from kechuang.opendata import formats
 from kechuang.opendata.coverage import coverage
 from kechuang.opendata.projects import key_projects
 from kechuang.plan import service as plans
 from kechuang.plan.models import PlanElement, PlanVersion
+from kechuang.web.downloads import attachment
 from kechuang.web.i18n import request_lang, t
 from kechuang.web.pages import render, templates
 from kechuang.web.security import CSRF_COOKIE, db, require
@@ -162,10 +162,10 @@ def opinions_summary(fmt: str, campaign: int | None = Query(None), s: Session = 
     name = f"opinions-summary{'-campaign-' + str(campaign) if campaign else ''}"
     if fmt == "csv":
         return Response(_summary_csv(rows), media_type=formats.MEDIA_TYPES["csv"],
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+                        headers=attachment(f"{name}.csv"))
     if fmt == "xlsx":
         return Response(_summary_xlsx(rows), media_type=formats.MEDIA_TYPES["xlsx"],
-                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+                        headers=attachment(f"{name}.xlsx"))
     raise plans.PlanNotFound(f"no summary format {fmt!r} (csv or xlsx)")
 
 
@@ -174,13 +174,7 @@ SUMMARY_COLUMNS = ("topic_kind", "topic_code", "number", "title_zh", "title_en",
 
 
 def _summary_csv(rows: list[TopicSummary]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(SUMMARY_COLUMNS)
-    for r in rows:
-        data = r.model_dump()
-        writer.writerow([formats.csv_cell(data[c]) for c in SUMMARY_COLUMNS])
-    return buf.getvalue().encode("utf-8")
+    return csv_bytes(SUMMARY_COLUMNS, ([r.model_dump()[c] for c in SUMMARY_COLUMNS] for r in rows))
 
 
 def _summary_xlsx(rows: list[TopicSummary]) -> bytes:
@@ -192,9 +186,7 @@ def _summary_xlsx(rows: list[TopicSummary]) -> bytes:
         cell.font = Font(bold=True)
     for r in rows:
         ws.append([r.model_dump()[c] for c in SUMMARY_COLUMNS])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(wb)
 
 
 @router.get("/opinions/{kind}/{code}", response_class=HTMLResponse)

@@ -41,14 +41,32 @@ def _resolve(request: Request, token: str) -> accounts.ResolvedSession | None:
         return accounts.resolve_session(s, token)
 
 
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: 32-bit on PostgreSQL
+
+
+def _beyond_ids(request: Request) -> str | None:
+    """The first path or query parameter that is an integer no database id can be (|n| > 2^31 - 1)."""
+    for name, value in [*request.path_params.items(), *request.query_params.items()]:
+        digits = value.lstrip("+-") if isinstance(value, str) else ""
+        if digits.isascii() and digits.isdigit() and (len(digits) > 10 or int(digits) > MAX_ID):
+            return name
+    return None
+
+
 async def security_context(request: Request) -> None:
     """Set ``request.state.principal`` (or None) and ``request.state.csrf``; refuse unsafe requests whose
-    CSRF token is missing or wrong (403)."""
+    CSRF token is missing or wrong (403). An id beyond the id columns' range is "not found" (404) before any
+    query: no object has it, and the databases cannot even compare it."""
     token = request.cookies.get(SESSION_COOKIE)
     resolved = await run_in_threadpool(_resolve, request, token) if token else None
     request.state.principal = resolved.principal if resolved else None
     request.state.department_name = resolved.department_name if resolved else ""
     request.state.csrf = resolved.csrf_token if resolved else request.cookies.get(CSRF_COOKIE, "")
+    # rendered without a session and without a CSRF token: nothing personal, the page cache may share it
+    request.state.public = resolved is None and not request.state.csrf
+    beyond = _beyond_ids(request)
+    if beyond is not None:
+        raise NotFound(f"no object with this {beyond}")
     if request.method not in UNSAFE:
         return
     sent = request.headers.get(CSRF_HEADER, "")
@@ -58,7 +76,8 @@ async def security_context(request: Request) -> None:
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else ""
     expected = request.state.csrf
-    if not expected or not sent or not hmac.compare_digest(sent, expected):
+    # compared as bytes: compare_digest refuses non-ASCII str (a 500 on a forged token otherwise)
+    if not expected or not sent or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise Forbidden("missing or wrong CSRF token: reload the page and try again")
 
 

@@ -16,9 +16,11 @@ from kechuang.monitoring.reminders import reminders
 from kechuang.monitoring.service import StaleEdit
 from kechuang.plan import service as plans
 from kechuang.submissions import service as submissions
+from kechuang.submissions.excel import MAX_BYTES
 from kechuang.submissions.models import Submission
 from kechuang.submissions.validation import Problem, parse_number
 from kechuang.supervision import service as supervision
+from kechuang.web.downloads import attachment
 from kechuang.web.pages import render
 from kechuang.web.resources import visible_submission
 from kechuang.web.security import db, principal
@@ -28,7 +30,7 @@ router = APIRouter(include_in_schema=False)
 
 def xlsx_response(name: str, data: bytes) -> Response:
     return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers=attachment(name))
 
 
 @router.get("/inbox", response_class=HTMLResponse)
@@ -59,7 +61,13 @@ def _page(request: Request, s: Session, who: Principal, sub: Submission, *, prob
                   problem_by_code={p.code: p for p in problems or []}, typed=typed or {}, message=message,
                   state_label=submissions.state_label, can_edit=who.role is Role.REPORTER and sub.editable,
                   actions=_actions(who, sub), saved=request.query_params.get("saved"),
-                  uploaded=request.query_params.get("uploaded"), done=request.query_params.get("done"))
+                  uploaded=request.query_params.get("uploaded"), done=_done(request))
+
+
+def _done(request: Request) -> str | None:
+    """The action just taken (``?done=``), if it is one: an unknown word shows no message."""
+    done = request.query_params.get("done")
+    return done if done in submissions.ACTIONS else None
 
 
 def _actions(who: Principal, sub: Submission) -> list[str]:
@@ -130,7 +138,7 @@ def upload(request: Request, sub: Submission = Depends(visible_submission), file
            who: Principal = Depends(principal), s: Session = Depends(db)) -> Response:
     """Upload a filled-in template: every value is saved, or none (with each cell's error listed)."""
     sub_id = sub.id
-    data = file.file.read()
+    data = file.file.read(MAX_BYTES + 1)  # the spooled upload; more than the limit is never read
     try:
         n = submissions.import_workbook(s, who, sub_id, data)
     except submissions.ValidationFailed as exc:

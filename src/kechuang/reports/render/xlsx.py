@@ -3,19 +3,20 @@ per table with every column, annex-only ones included. Numbers stay numbers (per
 with a % format); a demo row says 是 in the last column 演示数据.
 
 Layout of a table sheet: row 1 the title, row 2 the demo notice (or empty), row 3 the column labels,
-data from row 4, then the notes below the data.
+data from row 4, then the notes below the data. Saved through :func:`kechuang.core.spreadsheet.xlsx_bytes`,
+so text from public input (published comments, notes) is never a formula.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from kechuang.core.spreadsheet import xlsx_bytes
 from kechuang.reports.model import DEMO_LABEL, Column, Report, Snapshot
 from kechuang.reports.render import layout
 
@@ -122,6 +123,4 @@ def render_xlsx(report: Report, snapshot: Snapshot) -> bytes:
         for offset, note in enumerate(table.notes):
             ws.cell(note_row + offset, 1, note)
         ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(wb)
