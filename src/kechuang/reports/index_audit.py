@@ -37,6 +37,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 import kechuang
+from kechuang.core.spreadsheet import xlsx_bytes
 from kechuang.index import audit
 from kechuang.index._grid import TIME, UNIT
 from kechuang.index.io import read_idata, read_imeta, read_table
@@ -576,7 +577,7 @@ def write_xlsx(path: Path, info: list[tuple[str, str]], sheets: list[tuple[str, 
             for j, value in enumerate(row, start=1):
                 sheet.cell(i, j, _plain(value))
         sheet.freeze_panes = sheet.cell(4, 1)
-    wb.save(path)
+    path.write_bytes(xlsx_bytes(wb))
 
 
 def write_audit_report(data_path: Path | str, meta_path: Path | str, spec_path: Path | str,

@@ -24,9 +24,17 @@ from kechuang.web.security import db, error_page, require
 router = APIRouter()
 
 
-def _page_data(s: Session, lang: str, run_id: int | None = None) -> dict[str, Any]:
+def _framework(s: Session) -> tuple[Any, Any]:
+    """The plan and its index framework; a plan without one has no index page (404)."""
     plan = plans.get_plan(s)
-    fw = ir_frameworks.get_framework(s, plan.id)
+    try:
+        return plan, ir_frameworks.get_framework(s, plan.id)
+    except ir_frameworks.FrameworkError as exc:
+        raise plans.PlanNotFound(str(exc)) from exc
+
+
+def _page_data(s: Session, lang: str, run_id: int | None = None) -> dict[str, Any]:
+    plan, fw = _framework(s)
     if run_id is not None:
         try:
             run: Any = rebuild.get_run(s, run_id)
@@ -301,8 +309,7 @@ def index_rebuild(request: Request, allow_gaps: str = Form(""),
                   s: Session = Depends(db)) -> Response:
     """The plan office's button: a new run from exactly the approved values (as `kechuang index rebuild`); on a
     coverage problem the page says which cells are missing and nothing is stored."""
-    plan = plans.get_plan(s)
-    fw = ir_frameworks.get_framework(s, plan.id)
+    _, fw = _framework(s)
     try:
         result = rebuild.rebuild(s, fw, by=who.display_name or who.username, allow_gaps=allow_gaps == "1")
     except rebuild.CoverageError as exc:
