@@ -27,7 +27,14 @@ from kechuang.plan.service import PlanNotFound
 
 
 class ProfileError(ValueError):
-    """A setting that cannot be stored (unknown choice, inconsistent range …)."""
+    """A setting that cannot be stored (unknown choice, inconsistent range …); ``field`` names the setting."""
+
+    def __init__(self, message: str, field: str = "", message_zh: str = ""):
+        super().__init__(message)
+        self.field, self.message_zh = field, message_zh or message
+
+    def reason(self, lang: str) -> str:
+        return str(self) if lang == "en" else self.message_zh
 
 
 class StaleEdit(Exception):
@@ -84,15 +91,16 @@ def update_profile(session: Session, actor: Principal, indicator: Indicator, cha
                         f"(version {profile.version}, you edited version {expected_version}); reload and retry")
     for name, value in changes.items():
         if name not in EDITABLE:
-            raise ProfileError(f"unknown setting {name!r}")
+            raise ProfileError(f"unknown setting {name!r}", name)
         if name in _CHOICES and value not in _CHOICES[name]:
-            raise ProfileError(f"{name} must be one of {', '.join(_CHOICES[name])}, not {value!r}")
+            raise ProfileError(f"{name} must be one of {', '.join(_CHOICES[name])}, not {value!r}", name)
     lo = changes.get("valid_min", profile.valid_min)
     hi = changes.get("valid_max", profile.valid_max)
     if lo is not None and hi is not None and lo > hi:
-        raise ProfileError(f"valid_min {lo} is above valid_max {hi}")
+        raise ProfileError(f"valid_min {lo} is above valid_max {hi}", "valid_max",
+                           f"{hi:g} 小于允许最小值 {lo:g}。")
     if changes.get("max_change_pct") is not None and changes["max_change_pct"] <= 0:
-        raise ProfileError("max_change_pct must be positive")
+        raise ProfileError("max_change_pct must be positive", "max_change_pct", "较上期最大变动须为正数。")
     for name, value in changes.items():
         old = getattr(profile, name)
         if old == value:

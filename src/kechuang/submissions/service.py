@@ -183,7 +183,11 @@ def previous_value(session: Session, indicator_id: int, profile: IndicatorProfil
 
 @dataclass(frozen=True)
 class ValueChange:
-    """A proposed value for one indicator; ``expected_version`` is the row version the editor saw."""
+    """A proposed value for one indicator; ``expected_version`` is the row version the editor saw.
+
+    Every edge people write through (form, workbook, API) refuses a change without its version before it
+    gets here; ``None`` is left to the system's own callers (the demo setup) that read the row themselves.
+    """
 
     indicator_code: str
     value: float | None
@@ -260,14 +264,17 @@ def check_submission(session: Session, sub: Submission, proposed: dict[int, tupl
 
 
 def prepare_changes(session: Session, actor: Principal, submission_id: int, changes: list[ValueChange], *,
-                    complete: bool = False) -> Prepared:
+                    complete: bool = False, pending: list[Problem] | None = None) -> Prepared:
     """Check that ``actor`` may save ``changes`` and that they pass validation; nothing is written yet.
 
+    ``pending`` are problems the caller found already (text that is not a number …): their indicators are
+    checked as if empty, and they are reported together with the rest, so that every problem comes at once.
     Raises Forbidden, RecordedRefusal (locked), StaleEdit (a row changed since it was read) or
     ValidationFailed (with one problem per offending value).
     """
     sub = _load(session, submission_id)
     _require_editor(session, actor, sub, attempted={c.indicator_code: c.value for c in changes})
+    pending = list(pending or [])
     rows = {row.indicator.code: row for row in sub.values}
     problems: list[Problem] = []
     prepared = Prepared(sub)
@@ -281,10 +288,12 @@ def prepare_changes(session: Session, actor: Principal, submission_id: int, chan
             raise StaleEdit(f"{row.indicator.name_zh}: changed by {row.updated_by or 'someone'} meanwhile "
                             f"(now {row.value}, version {row.version}; you edited version {change.expected_version})")
         prepared.changes.append((row, change))
-    proposed = {row.indicator_id: (c.value, c.note) for row, c in prepared.changes}
+    proposed: dict[int, tuple[float | None, str]] = {
+        row.indicator_id: (None, row.note) for code, row in rows.items() if code in {p.code for p in pending}}
+    proposed |= {row.indicator_id: (c.value, c.note) for row, c in prepared.changes}
     problems += check_submission(session, sub, proposed, complete=complete)
-    if problems:
-        raise ValidationFailed(problems)
+    if pending or problems:
+        raise ValidationFailed(pending + problems)
     return prepared
 
 
@@ -319,9 +328,9 @@ def apply_changes(session: Session, actor: Principal, prepared: Prepared, *, via
 
 
 def save_values(session: Session, actor: Principal, submission_id: int, changes: list[ValueChange], *,
-                via: str = "form", reason: str = "") -> int:
+                via: str = "form", reason: str = "", pending: list[Problem] | None = None) -> int:
     """Validate and write ``changes`` (see ``prepare_changes`` and ``apply_changes``)."""
-    prepared = prepare_changes(session, actor, submission_id, changes)
+    prepared = prepare_changes(session, actor, submission_id, changes, pending=pending)
     return apply_changes(session, actor, prepared, via=via, reason=reason)
 
 
@@ -430,6 +439,7 @@ class Line:
     row: SubmissionValue
     previous: Previous | None
     requirement: str
+    profile: IndicatorProfile | None = None
 
 
 def lines(session: Session, sub: Submission) -> list[Line]:
@@ -438,7 +448,7 @@ def lines(session: Session, sub: Submission) -> list[Line]:
     for row in sub.values:
         profile = session.scalar(select(IndicatorProfile).where(IndicatorProfile.indicator_id == row.indicator_id))
         out.append(Line(row, previous_value(session, row.indicator_id, profile, sub.period.year),
-                        requirement_text(profile)))
+                        requirement_text(profile), profile))
     return out
 
 
@@ -462,7 +472,8 @@ def template(session: Session, actor: Principal, submission_id: int) -> tuple[st
     rows = [TemplateRow(code=ln.row.indicator.code, name=ln.row.indicator.name_zh, unit=ln.row.indicator.unit_zh,
                         previous="" if ln.previous is None else f"{num(ln.previous.value)}（{ln.previous.year}年）",
                         value=ln.row.value, final=ln.row.final, note=ln.row.note, requirement=ln.requirement,
-                        version=ln.row.version) for ln in lines(session, sub)]
+                        version=ln.row.version, valid_min=ln.profile.valid_min if ln.profile else None,
+                        valid_max=ln.profile.valid_max if ln.profile else None) for ln in lines(session, sub)]
     meta = TemplateMeta(submission_id=sub.id, department_code=sub.department.code,
                         department_name=sub.department.name_zh, period_code=sub.period.code,
                         period_label=sub.period.label_zh, revision=sub.revision, due_on=sub.period.due_on.isoformat())
@@ -470,19 +481,29 @@ def template(session: Session, actor: Principal, submission_id: int) -> tuple[st
     return name, build_workbook(meta, rows)
 
 
-_CELL_OF_FIELD = {"value": "value", "final": "final", "note": "value", "row": "code"}
+_CELL_OF_FIELD = {"value": "value", "final": "final", "note": "value", "row": "code", "version": "version"}
+
+
+def _cell_order(problem: Problem) -> tuple[int, str]:
+    """Problems of a workbook in reading order: by row, then column (file problems first)."""
+    match = re.fullmatch(r"([A-Z]+)(\d*)", problem.cell or "")
+    if match is None:
+        return (0, "")
+    return (int(match.group(2) or 10**9), match.group(1))
 
 
 def import_workbook(session: Session, actor: Principal, submission_id: int, data: bytes) -> int:
     """Read an uploaded template and save its values: all of them or none.
 
-    Problems come back in ValidationFailed with sheet and cell: not a number, wrong status word, a file of
-    another submission, a row changed since the template was downloaded (its hidden version differs), and
-    every validation rule. Returns how many values changed.
+    Every problem of the file comes back at once in ValidationFailed, each with its sheet and cell: not a
+    number, NaN/Infinity, a formula without a stored result, wrong status word, a file of another
+    submission, an emptied hidden version, a row changed since the template was downloaded (its hidden
+    version differs), and every validation rule of the values that could be read. Returns how many values
+    changed.
     """
     sub = _load(session, submission_id)
     _require_editor(session, actor, sub, attempted="workbook upload")
-    parsed = read_workbook(data)
+    parsed = read_workbook(data, {row.indicator.code: row.indicator.unit_zh for row in sub.values})
     problems = list(parsed.problems)
     if not parsed.rows and not problems:
         problems.append(Problem("", "file", "模板中没有指标行。", "the template has no indicator rows"))
@@ -497,6 +518,7 @@ def import_workbook(session: Session, actor: Principal, submission_id: int, data
         raise ValidationFailed(problems)
     rows = {row.indicator.code: row for row in sub.values}
     by_code = {p.code: p for p in parsed.rows}
+    unreadable = {p.code for p in problems}
     changes = []
     for parsed_row in parsed.rows:
         row = rows.get(parsed_row.code)
@@ -513,15 +535,17 @@ def import_workbook(session: Session, actor: Principal, submission_id: int, data
                 f"changed by {row.updated_by or 'someone'} to {row.value} after the template was downloaded; "
                 "download it again so as not to overwrite it").at(SHEET, parsed_row.cell("value")))
             continue
-        changes.append(ValueChange(parsed_row.code, parsed_row.value, parsed_row.final, parsed_row.note))
+        if parsed_row.code not in unreadable:
+            changes.append(ValueChange(parsed_row.code, parsed_row.value, parsed_row.final, parsed_row.note,
+                                       parsed_row.version))
     for code in rows.keys() - by_code.keys():
         problems.append(Problem(code, "row", f"模板中缺少指标 {rows[code].indicator.name_zh} 所在的行。",
                                 f"the row of {rows[code].indicator.name_en or code} is missing").at(SHEET, "A"))
-    if problems:
-        raise ValidationFailed(problems)
     try:
-        prepared = prepare_changes(session, actor, submission_id, changes)
+        prepared = prepare_changes(session, actor, submission_id, changes, pending=problems)
     except ValidationFailed as exc:
-        raise ValidationFailed([p.at(SHEET, by_code[p.code].cell(_CELL_OF_FIELD.get(p.field, "value")))
-                                if p.code in by_code else p for p in exc.problems]) from None
+        located = [p if p.cell or p.code not in by_code
+                   else p.at(SHEET, by_code[p.code].cell(_CELL_OF_FIELD.get(p.field, "value")))
+                   for p in exc.problems]
+        raise ValidationFailed(sorted(located, key=_cell_order)) from None
     return apply_changes(session, actor, prepared, via="Excel upload")

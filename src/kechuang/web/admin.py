@@ -14,12 +14,13 @@ from starlette.concurrency import run_in_threadpool
 from kechuang.accounts import service as accounts
 from kechuang.accounts.access import Principal, Role
 from kechuang.audit.service import trail
+from kechuang.core.numbers import NumberError, parse_number
 from kechuang.indicators import service as indicators
 from kechuang.monitoring import service as monitoring
 from kechuang.monitoring.models import BINDINGS, FREQUENCIES, KINDS, METHODS, RULES
 from kechuang.plan import service as plans
 from kechuang.submissions import service as submissions
-from kechuang.submissions.validation import parse_number
+from kechuang.web.i18n import request_lang, t
 from kechuang.web.pages import render
 from kechuang.web.security import admin_only, db, principal
 
@@ -71,16 +72,20 @@ def indicators_page(request: Request, who: Principal = Depends(admin_only), s: S
     return render(request, "monitoring/admin_indicators.html", who=who, rows=rows)
 
 
-def _indicator_page(request: Request, s: Session, who: Principal, code: str, *, error: str = "",
-                    status_code: int = 200) -> HTMLResponse:
+def _indicator_page(request: Request, s: Session, who: Principal, code: str, *, errors: dict[str, str] | None = None,
+                    typed: dict[str, str] | None = None, message: str = "", status_code: int = 200) -> HTMLResponse:
+    """The settings form; after a refused save ``typed`` refills every field and ``errors`` (field → reason)
+    is shown beside each offending field."""
     v = plans.latest_version(s)
     ind = monitoring.indicator_by_code(s, v.plan_id, code)
     linked = [c for c, inds in monitoring.links(s, v.plan_id).items() if any(i.id == ind.id for i in inds)]
     tasks = [(e.code, e.title_zh) for e in plans.elements(s, v) if e.kind in ("task", "measure")]
     return render(request, "monitoring/admin_indicator.html", status_code=status_code, who=who, ind=ind,
                   profile=monitoring.ensure_profile(s, ind), departments=accounts.departments(s), linked=linked,
-                  tasks=tasks, error=error, choices={"frequency": FREQUENCIES, "kind": KINDS, "binding": BINDINGS,
-                                                     "method": METHODS, "rule": RULES})
+                  tasks=tasks, errors=errors or {}, typed=typed or {}, message=message,
+                  saved=request.query_params.get("saved"),
+                  choices={"frequency": FREQUENCIES, "kind": KINDS, "binding": BINDINGS, "method": METHODS,
+                           "rule": RULES})
 
 
 @router.get("/admin/indicators/{code}", response_class=HTMLResponse)
@@ -91,7 +96,9 @@ def indicator_settings(request: Request, code: str, who: Principal = Depends(adm
     return response
 
 
-_NUMBERS = ("baseline_value", "valid_min", "valid_max", "max_change_pct")
+_NUMBERS = {"baseline_value": ("baseline", "value"), "valid_min": ("valid_min",), "valid_max": ("valid_max",),
+            "max_change_pct": ("max_change_pct",)}
+"""The number fields of the settings form and the catalog keys of their labels."""
 _TEXTS = ("data_source_zh", "data_source_en", "baseline_source", "rule_reason_zh", "rule_reason_en", "frequency",
           "kind", "binding", "method", "rule")
 
@@ -104,27 +111,50 @@ async def save_indicator_settings(request: Request, code: str, who: Principal = 
     return await run_in_threadpool(_save_settings, request, s, who, code, fields)
 
 
+def _label(field: str, lang: str) -> str:
+    return " ".join(t(key, lang) for key in _NUMBERS.get(field, (field,)))
+
+
 def _save_settings(request: Request, s: Session, who: Principal, code: str, form: dict[str, str]) -> Response:
+    lang = request_lang(request)
     v = plans.latest_version(s)
     ind = monitoring.indicator_by_code(s, v.plan_id, code)
     changes: dict[str, Any] = {k: form.get(k, "").strip() for k in _TEXTS if k in form}
-    try:
-        for k in _NUMBERS:
-            if k in form:
-                changes[k] = parse_number(form[k])
-        if "baseline_year" in form:
-            changes["baseline_year"] = int(form["baseline_year"]) if form["baseline_year"].strip() else None
-    except ValueError:
-        return _indicator_page(request, s, who, code, error="not_a_number", status_code=400)
+    errors: dict[str, str] = {}
+    unit = ind.unit_zh
+    for k in _NUMBERS:
+        if k in form:
+            try:
+                changes[k] = parse_number(form[k], unit if k != "max_change_pct" else "%")
+            except NumberError as exc:
+                errors[k] = f"{_label(k, lang)}：{exc.reason(lang)}"
+    if "baseline_year" in form:
+        year = form["baseline_year"].strip()
+        if year and not (year.isdigit() and 1949 <= int(year) <= 2100):
+            errors["baseline_year"] = f"{t('baseline', lang)} {t('year', lang)}：{t('year_expected', lang)}"
+        else:
+            changes["baseline_year"] = int(year) if year else None
     if "owner_department_id" in form:
         changes["owner_department_id"] = int(form["owner_department_id"]) if form["owner_department_id"] else None
     changes["required"] = form.get("required") == "1"
     changes["is_demo"] = form.get("is_demo") == "1"
     version = form.get("version", "")
-    monitoring.update_profile(s, who, ind, changes, expected_version=int(version) if version.isdigit() else None,
-                              reason=form.get("reason", ""))
+    if not version.isdigit():
+        errors["version"] = t("settings_version_missing", lang)
+    if errors:
+        return _indicator_page(request, s, who, code, errors=errors, typed=form, status_code=422)
+    try:
+        monitoring.update_profile(s, who, ind, changes, expected_version=int(version), reason=form.get("reason", ""))
+    except monitoring.ProfileError as exc:
+        s.rollback()
+        key = exc.field if exc.field in _NUMBERS or exc.field in _TEXTS else "form"
+        return _indicator_page(request, s, who, code, errors={key: f"{_label(key, lang)}：{exc.reason(lang)}"},
+                               typed=form, status_code=422)
+    except monitoring.StaleEdit as exc:
+        s.rollback()
+        return _indicator_page(request, s, who, code, typed=form, message=str(exc), status_code=409)
     s.commit()
-    return RedirectResponse(f"/admin/indicators/{code}", status_code=303)
+    return RedirectResponse(f"/admin/indicators/{code}?saved=1", status_code=303)
 
 
 @router.post("/admin/indicators/{code}/targets")
@@ -133,9 +163,9 @@ def save_target(code: str, year: int = Form(..., ge=1949, le=2100), value: str =
     v = plans.latest_version(s)
     ind = monitoring.indicator_by_code(s, v.plan_id, code)
     try:
-        number = parse_number(value)
-    except ValueError:
-        raise monitoring.ProfileError(f"target {year}: {value!r} is not a number") from None
+        number = parse_number(value, ind.unit_zh)
+    except NumberError as exc:
+        raise monitoring.ProfileError(f"target {year}: {exc.reason_en}", "target", exc.reason_zh) from None
     monitoring.set_target(s, who, ind, year, number, is_demo=is_demo == "1", note=note.strip())
     s.commit()
     return RedirectResponse(f"/admin/indicators/{code}", status_code=303)

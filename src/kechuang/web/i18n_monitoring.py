@@ -85,6 +85,15 @@ _S = {
     "problems_found": ("发现问题", "Problems found"),
     "nothing_saved": ("本次提交的数据均未保存，请逐项修改后重试。",
                       "Nothing was saved; correct each problem and try again."),
+    "saved_not_submitted": ("所填数值已保存为草稿，但未能提交审核：",
+                            "The values were saved as a draft, but not submitted:"),
+    "submit_saves_note": ("点击“提交审核”会先保存表中所填的数值，再提交。",
+                          "“Submit for review” saves the values in the form first, then submits them."),
+    "unsaved_warning": ("有未保存的修改，离开本页将丢失。", "There are unsaved changes; leaving the page loses them."),
+    "number_formats_note": ("可填写 1320、1,320、１３２０；单位为 % 时可带 %；"
+                            "单位为家、人、元、亿元等时可用万、亿（如 1.2万）。",
+                            "Accepted: 1320, 1,320, full-width digits; a trailing % when the unit is %; 万 and 亿 "
+                            "when the unit counts things or money (e.g. 1.2万)."),
     "sheet": ("工作表", "sheet"),
     "cell": ("单元格", "cell"),
     "file": ("文件", "file"),
@@ -247,6 +256,14 @@ _S = {
     "choice_sdsn": ("SDSN 趋势箭头", "SDSN arrows"),
     "choice_cagr": ("复合增长率比", "CAGR ratio"),
     "choice_projection": ("趋势外推", "projection"),
+    "year_expected": ("请填写四位年份（如 2020）。", "enter a four-digit year (e.g. 2020)."),
+    "settings_version_missing": ("表单缺少版本号，无法确认设置未被他人修改；请重新打开页面后再填。",
+                                 "The form has no version, so a newer change by someone else cannot be ruled out; "
+                                 "open the page again."),
+    "settings_saved": ("指标设置已保存。", "The indicator settings were saved."),
+    "form_not_saved": ("设置未保存：请修改标出的字段后重试，所填内容均已保留。",
+                       "The settings were not saved: correct the marked fields and try again; "
+                       "everything typed is kept."),
     "valid_min": ("允许最小值", "Minimum"),
     "valid_max": ("允许最大值", "Maximum"),
     "max_change_pct": ("较上期最大变动（%）", "Largest change against the previous period (%)"),

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from kechuang.accounts.access import Principal
 from kechuang.audit.models import AuditRecord
 from kechuang.audit.service import trail
+from kechuang.core.numbers import NumberError, parse_number
 from kechuang.monitoring import progress
 from kechuang.monitoring.reminders import reminders
 from kechuang.monitoring.service import indicator_by_code
@@ -23,6 +24,7 @@ from kechuang.plan import service as plans
 from kechuang.progress import Assessment, RollUp
 from kechuang.submissions import service as submissions
 from kechuang.submissions.models import Submission
+from kechuang.submissions.validation import Problem
 from kechuang.supervision import service as supervision
 from kechuang.supervision.models import SupervisionItem
 from kechuang.web.resources import visible_item, visible_submission
@@ -33,7 +35,10 @@ router = APIRouter(prefix="/api/v1", tags=["monitoring"])
 
 
 class ValueIn(BaseModel):
-    value: float | None = Field(description="the value in the indicator's unit; null to clear it")
+    value: float | str | None = Field(description="the value in the indicator's unit: a number, or text as "
+                                                  "people type it (\"1,320\", \"１３２０\", \"13.2%\" for unit "
+                                                  "%, \"1.2万\" for a count; see README); null to clear it. "
+                                                  "NaN and Infinity are refused (422)")
     final: bool = Field(False, description="正式数 (true) or 初步数 (false)")
     note: str = ""
     version: int = Field(description="the row version the value was read at (optimistic locking)")
@@ -125,8 +130,13 @@ def get_submission(sub: Submission = Depends(visible_submission), s: Session = D
 def put_value(indicator_code: str, body: ValueIn, sub: Submission = Depends(visible_submission),
               who: Principal = Depends(principal), s: Session = Depends(db)) -> dict[str, Any]:
     sub_id = sub.id
+    indicator = next((row.indicator for row in sub.values if row.indicator.code == indicator_code), None)
+    try:
+        value = parse_number(body.value, indicator.unit_zh if indicator else "")
+    except NumberError as exc:
+        raise submissions.ValidationFailed([Problem(indicator_code, "value", exc.reason_zh, exc.reason_en)]) from None
     changed = submissions.save_values(s, who, sub_id, [submissions.ValueChange(
-        indicator_code, body.value, body.final, body.note.strip(), body.version)], via="API")
+        indicator_code, value, body.final, body.note.strip(), body.version)], via="API")
     s.commit()
     return {"changed": changed, **_submission(s, submissions.get_submission(s, who, sub_id), detail=True)}
 
