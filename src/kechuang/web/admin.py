@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -14,15 +15,17 @@ from starlette.concurrency import run_in_threadpool
 from kechuang.accounts import service as accounts
 from kechuang.accounts.access import Principal, Role
 from kechuang.audit.service import trail
+from kechuang.comments.settings import get_comment_settings
 from kechuang.core.numbers import NumberError, parse_number
 from kechuang.indicators import service as indicators
 from kechuang.monitoring import service as monitoring
 from kechuang.monitoring.models import BINDINGS, FREQUENCIES, KINDS, METHODS, RULES
 from kechuang.plan import service as plans
 from kechuang.submissions import service as submissions
+from kechuang.submissions.completeness import completeness
 from kechuang.web.i18n import request_lang, t
 from kechuang.web.pages import render
-from kechuang.web.security import admin_only, db, principal
+from kechuang.web.security import admin_only, db, plan_office, principal
 
 router = APIRouter(include_in_schema=False)
 
@@ -198,6 +201,17 @@ def open_period(code: str = Form(...), label_zh: str = Form(...), label_en: str 
                             label_en=label_en.strip(), due_on=due_on)
     s.commit()
     return RedirectResponse("/admin/periods", status_code=303)
+
+
+@router.get("/admin/periods/{code}/completeness", response_class=HTMLResponse)
+def completeness_page(request: Request, code: str, who: Principal = Depends(plan_office),
+                      s: Session = Depends(db)) -> HTMLResponse:
+    """Reporting completeness of a period: each department's state, indicators filled, on time or late."""
+    plan = plans.get_plan(s)
+    tz = ZoneInfo(get_comment_settings().timezone)
+    report = completeness(s, who, plan.id, code, today=dt.datetime.now(tz).date(), tz=tz)
+    return render(request, "monitoring/completeness.html", who=who, report=report,
+                  state_label=submissions.state_label)
 
 
 @router.get("/audit", response_class=HTMLResponse)

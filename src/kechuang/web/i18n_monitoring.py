@@ -256,6 +256,25 @@ _S = {
     "choice_sdsn": ("SDSN 趋势箭头", "SDSN arrows"),
     "choice_cagr": ("复合增长率比", "CAGR ratio"),
     "choice_projection": ("趋势外推", "projection"),
+    "completeness": ("报送完整性", "Reporting completeness"),
+    "completeness_note": ("应报：本期有指标须报送的部门；已报：已提交、部门已审核或已审批；按时：截止日当天或之前提交；"
+                          "逾期：截止日后提交，或已过截止日仍未提交。"
+                          "报送率 = 已报 / 应报，按时报送率 = 按时 / 应报（DHIS2 口径）。",
+                          "Expected: the departments with indicators due this period; in hand: submitted, "
+                          "department-approved or approved; on time: submitted on or before the due date; late: "
+                          "submitted after it, or not submitted once it has passed. Reporting rate = in hand / "
+                          "expected, on time = on time / expected (DHIS2)."),
+    "as_of": ("截至", "as of"),
+    "reports_expected": ("应报部门", "Expected"),
+    "reports_in_hand": ("已报", "In hand"),
+    "reports_approved": ("已审批", "Approved"),
+    "reports_on_time": ("按时", "On time"),
+    "reports_late": ("逾期", "Late"),
+    "reports_silent": ("未填报", "Silent"),
+    "indicators_filled": ("已填指标", "Indicators filled"),
+    "submitted_on": ("提交日期", "Submitted on"),
+    "timeliness": ("及时性", "Timeliness"),
+    "silent": ("未填报", "nothing entered"),
     "year_expected": ("请填写四位年份（如 2020）。", "enter a four-digit year (e.g. 2020)."),
     "settings_version_missing": ("表单缺少版本号，无法确认设置未被他人修改；请重新打开页面后再填。",
                                  "The form has no version, so a newer change by someone else cannot be ruled out; "
