@@ -82,7 +82,7 @@ def create_account(session: Session, actor: Principal, *, username: str, display
                    role: Role | str, department_id: int | None = None, is_demo: bool = False) -> Account:
     """Create an account (admin only). Reporters and reviewers need a department; passwords ≥ 10 characters."""
     actor.require_role(Role.ADMIN, action="creating an account")
-    role = Role(role)
+    role = _role(role)
     username = username.strip()
     if not username or len(username) > 80 or any(c.isspace() for c in username):
         raise AccountError("the user name must be 1–80 characters without spaces")
@@ -134,7 +134,8 @@ def set_active(session: Session, actor: Principal, account_id: int, active: bool
 
 
 def change_password(session: Session, actor: Principal, account_id: int, new_password: str) -> None:
-    """Set a new password: one's own, or anyone's for an admin. Ends the account's other sessions."""
+    """Set a new password: one's own, or anyone's for an admin. Ends the account's other sessions. Setting
+    one's own password clears a reset's "must change" mark."""
     if actor.id != account_id:
         actor.require_role(Role.ADMIN, action="changing another account's password")
     if len(new_password) < MIN_PASSWORD_LENGTH:
@@ -142,9 +143,71 @@ def change_password(session: Session, actor: Principal, account_id: int, new_pas
     account = session.get(Account, account_id)
     if account is None:
         raise AccountError(f"no account {account_id}")
+    if actor.id == account_id and HASHER.verify(new_password, account.password_hash):
+        raise AccountError("the new password must differ from the current one")
     account.password_hash = HASHER.hash(new_password)
+    if actor.id == account_id:
+        account.must_change_password = False
     session.execute(delete(AuthSession).where(AuthSession.account_id == account.id))
     record(session, actor, "change_password", "account", account.id, department_id=account.department_id)
+
+
+def reset_password(session: Session, actor: Principal, account_id: int, temporary_password: str) -> Account:
+    """An administrator gives another account a temporary password (audited): its sessions end, and its next
+    login must set a new password before anything else (``must_change_password``)."""
+    actor.require_role(Role.ADMIN, action="resetting another account's password")
+    if actor.id == account_id:
+        raise Forbidden("change your own password under 我的账号 (/account), not by a reset")
+    if len(temporary_password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    account = session.get(Account, account_id)
+    if account is None:
+        raise AccountError(f"no account {account_id}")
+    account.password_hash = HASHER.hash(temporary_password)
+    account.must_change_password = True
+    session.execute(delete(AuthSession).where(AuthSession.account_id == account.id))
+    record(session, actor, "reset_password", "account", account.id, department_id=account.department_id,
+           field="must_change_password", old=False, new=True)
+    return account
+
+
+def update_account(session: Session, actor: Principal, account_id: int, *, role: Role | str,
+                   department_id: int | None, display_name: str | None = None) -> Account:
+    """Change an account's role, department (and display name) (admin only; one audit record per changed
+    field). Reporters and reviewers need a department, the plan office's roles have none. An administrator
+    cannot change their own role, so the plan office always keeps one."""
+    actor.require_role(Role.ADMIN, action="changing an account's role or department")
+    role = _role(role)
+    account = session.get(Account, account_id)
+    if account is None:
+        raise AccountError(f"no account {account_id}")
+    if account.id == actor.id and role.value != account.role:
+        raise Forbidden("an administrator cannot change their own role")
+    if role.department_bound and department_id is None:
+        raise AccountError(f"a {role.value} acts for a department: choose one")
+    if not role.department_bound:
+        department_id = None
+    if department_id is not None and session.get(Department, department_id) is None:
+        raise AccountError(f"no department {department_id}")
+    changes = {"role": role.value, "department_id": department_id}
+    if display_name is not None and display_name.strip():
+        changes["display_name"] = display_name.strip()
+    for name, new in changes.items():
+        old = getattr(account, name)
+        if old != new:
+            setattr(account, name, new)
+            record(session, actor, "update", "account", account.id,
+                   department_id=department_id or account.department_id, field=name, old=old, new=new)
+    session.flush()
+    return account
+
+
+def _role(role: Role | str) -> Role:
+    """A role from its name; AccountError for an empty or unknown one (there is no default role)."""
+    try:
+        return Role(role)
+    except ValueError:
+        raise AccountError(f"choose a role ({', '.join(r.value for r in Role)}), not {str(role)!r}") from None
 
 
 # ---------------------------------------------------------------- logging in

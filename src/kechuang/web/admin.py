@@ -38,17 +38,37 @@ def admin_home(who: Principal = Depends(admin_only)) -> Response:
 @router.get("/admin/accounts", response_class=HTMLResponse)
 def accounts_page(request: Request, who: Principal = Depends(admin_only), s: Session = Depends(db)) -> HTMLResponse:
     return render(request, "monitoring/admin_accounts.html", who=who, accounts=accounts.accounts(s),
-                  departments=accounts.departments(s), roles=list(Role))
+                  departments=accounts.departments(s), roles=list(Role), done=request.query_params.get("done"))
 
 
 @router.post("/admin/accounts")
 def create_account(username: str = Form(...), display_name: str = Form(""), password: str = Form(...),
-                   role: str = Form(...), department_id: str = Form(""), who: Principal = Depends(admin_only),
+                   role: str = Form(""), department_id: str = Form(""), who: Principal = Depends(admin_only),
                    s: Session = Depends(db)) -> Response:
     accounts.create_account(s, who, username=username, display_name=display_name, password=password,
-                            role=Role(role), department_id=int(department_id) if department_id.isdigit() else None)
+                            role=role, department_id=int(department_id) if department_id.isdigit() else None)
     s.commit()
-    return RedirectResponse("/admin/accounts", status_code=303)
+    return RedirectResponse("/admin/accounts?done=created", status_code=303)
+
+
+@router.post("/admin/accounts/{account_id}")
+def update_account(account_id: int, role: str = Form(""), department_id: str = Form(""),
+                   display_name: str = Form(""), who: Principal = Depends(admin_only),
+                   s: Session = Depends(db)) -> Response:
+    """Change an account's role and department (audited)."""
+    accounts.update_account(s, who, account_id, role=role, display_name=display_name,
+                            department_id=int(department_id) if department_id.isdigit() else None)
+    s.commit()
+    return RedirectResponse("/admin/accounts?done=updated", status_code=303)
+
+
+@router.post("/admin/accounts/{account_id}/password")
+def reset_password(account_id: int, password: str = Form(...), who: Principal = Depends(admin_only),
+                   s: Session = Depends(db)) -> Response:
+    """Give an account a temporary password; its next login must set a new one (audited)."""
+    accounts.reset_password(s, who, account_id, password)
+    s.commit()
+    return RedirectResponse("/admin/accounts?done=reset", status_code=303)
 
 
 @router.post("/admin/accounts/{account_id}/active")

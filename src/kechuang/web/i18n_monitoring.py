@@ -256,6 +256,19 @@ _S = {
     "choice_sdsn": ("SDSN 趋势箭头", "SDSN arrows"),
     "choice_cagr": ("复合增长率比", "CAGR ratio"),
     "choice_projection": ("趋势外推", "projection"),
+    "choose_role": ("— 请选择角色 —", "— choose a role —"),
+    "reset_password": ("重置密码", "Reset password"),
+    "temporary_password": ("临时密码（至少 10 位）", "temporary password (10+ characters)"),
+    "must_change_password": ("下次登录须改密码", "must change the password at the next login"),
+    "account_done_created": ("账号已创建。", "The account was created."),
+    "account_done_updated": ("角色和部门已保存。", "The role and department were saved."),
+    "account_done_reset": ("已设临时密码；该账号下次登录须先设置新密码。",
+                           "A temporary password is set; the account must set a new one at its next login."),
+    "set_new_password": ("设置新密码", "Set a new password"),
+    "set_new_password_note": ("管理员已为本账号重置密码。请再次输入临时密码，并设置只有您知道的新密码，"
+                              "然后才能继续使用。",
+                              "An administrator reset this account's password. Enter the temporary password again "
+                              "and choose a new one only you know before going on."),
     "completeness": ("报送完整性", "Reporting completeness"),
     "completeness_note": ("应报：本期有指标须报送的部门；已报：已提交、部门已审核或已审批；按时：截止日当天或之前提交；"
                           "逾期：截止日后提交，或已过截止日仍未提交。"
