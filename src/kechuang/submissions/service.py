@@ -6,7 +6,8 @@ State machine (who may act in brackets)::
     draft/returned --submit [reporter]--> submitted --dept_approve [reviewer]--> dept_approved
     dept_approved --approve [approver]--> approved (locked; values become observations)
     submitted --return [reviewer]--> returned;  dept_approved --return [approver]--> returned
-    approved --revise [reporter, with a reason]--> draft (revision + 1)
+    approved --request_revision [reporter, with a reason] → decide_revision [plan office]--> draft (revision + 1)
+             (or stays approved when the plan office refuses the request, with its reason)
 
 Reporters and reviewers act only on their own department's submissions (``Forbidden`` otherwise). Every
 change of a value or a state is audited in the same transaction; a refused change of a locked value is
@@ -34,7 +35,13 @@ from kechuang.monitoring.models import IndicatorProfile
 from kechuang.monitoring.service import StaleEdit, owned_indicators
 from kechuang.store.base import utcnow
 from kechuang.submissions.excel import SHEET, TemplateMeta, TemplateRow, build_workbook, read_workbook
-from kechuang.submissions.models import ConsistencyRule, ReportingPeriod, Submission, SubmissionValue
+from kechuang.submissions.models import (
+    ConsistencyRule,
+    ReportingPeriod,
+    RevisionRequest,
+    Submission,
+    SubmissionValue,
+)
 from kechuang.submissions.validation import Consistency, Entry, Previous, Problem, check_consistency, check_entry, num
 
 STATE_LABELS = {
@@ -339,22 +346,27 @@ def save_values(session: Session, actor: Principal, submission_id: int, changes:
 
 def transition(session: Session, actor: Principal, submission_id: int, action: str, *, comment: str = "",
                expected_version: int | None = None) -> Submission:
-    """Move a submission by ``action`` (submit, dept_approve, approve, return, revise); see the module doc.
+    """Move a submission by ``action`` (submit, dept_approve, approve, return); see the module doc.
 
-    ``return`` needs a comment and ``revise`` a reason (in ``comment``). ``submit`` validates every value
+    ``return`` needs a comment. ``revise`` is not an action of its own: an approved submission is reopened
+    through a revision request the plan office approves (``request_revision``, ``decide_revision``).
+    ``submit`` validates every value
     with the required rule (ValidationFailed). ``approve`` publishes the values as observations.
     A wrong state is a refusal that is audited (RecordedRefusal); a wrong role or department is Forbidden.
     """
     if action not in ACTIONS:
         raise SubmissionError(f"unknown action {action!r}; expected one of {', '.join(ACTIONS)}")
+    if action == "revise":
+        raise SubmissionError("an approved submission is reopened only when the plan office approves a revision "
+                              "request (申请修订): request_revision, then decide_revision")
     sub = _load(session, submission_id)
     actor.require_department(sub.department_id, "the submission")
-    role_for = {"submit": (Role.REPORTER,), "revise": (Role.REPORTER,), "dept_approve": (Role.REVIEWER,),
+    role_for = {"submit": (Role.REPORTER,), "dept_approve": (Role.REVIEWER,),
                 "approve": (Role.APPROVER,),
                 "return": (Role.REVIEWER,) if sub.state == "submitted" else (Role.APPROVER,)}
     actor.require_role(*role_for[action], action=action.replace("_", " "))
     allowed_from = {"submit": ("draft", "returned"), "dept_approve": ("submitted",), "approve": ("dept_approved",),
-                    "return": ("submitted", "dept_approved"), "revise": ("approved",)}
+                    "return": ("submitted", "dept_approved")}
     if sub.state not in allowed_from[action]:
         raise refuse(session, actor, "submission", sub.id, department_id=sub.department_id, field="state",
                      attempted=action, message=f"cannot {action.replace('_', ' ')} submission {sub.id}: it is "
@@ -362,21 +374,19 @@ def transition(session: Session, actor: Principal, submission_id: int, action: s
     if expected_version is not None and expected_version != sub.version:
         raise StaleEdit(f"submission {sub.id} changed meanwhile (now {sub.state}, version {sub.version}); reload")
     comment = comment.strip()
-    if action in ("return", "revise") and not comment:
-        raise SubmissionError("a return needs a comment" if action == "return" else "a revision needs a reason")
+    if action == "return" and not comment:
+        raise SubmissionError("a return needs a comment")
     if action == "submit":
         problems = check_submission(session, sub, {}, complete=True)
         if problems:
             raise ValidationFailed(problems)
     new_state = {"submit": "submitted", "dept_approve": "dept_approved", "approve": "approved",
-                 "return": "returned", "revise": "draft"}[action]
+                 "return": "returned"}[action]
     old_state = sub.state
     try:
         sub.state = new_state
-        if action in ("return", "revise"):
+        if action == "return":
             sub.comment = comment
-        if action == "revise":
-            sub.revision += 1
         record(session, actor, action, "submission", sub.id, department_id=sub.department_id, field="state",
                old=old_state, new=new_state, reason=comment)
         if action == "approve":
@@ -385,6 +395,92 @@ def transition(session: Session, actor: Principal, submission_id: int, action: s
     except StaleDataError as exc:
         raise StaleEdit(f"submission {sub.id} was changed by someone else at the same moment; reload") from exc
     return sub
+
+
+# ---------------------------------------------------------------- revision requests (申请修订)
+
+
+def pending_revision(session: Session, submission_id: int) -> RevisionRequest | None:
+    """The revision request of a submission that waits for the plan office, if any."""
+    return session.scalar(select(RevisionRequest).where(RevisionRequest.submission_id == submission_id,
+                                                        RevisionRequest.state == "pending"))
+
+
+def revision_requests(session: Session, submission_id: int) -> list[RevisionRequest]:
+    """Every revision request of a submission, oldest first."""
+    return list(session.scalars(select(RevisionRequest).where(RevisionRequest.submission_id == submission_id)
+                                .order_by(RevisionRequest.id)))
+
+
+def pending_revisions(session: Session, actor: Principal) -> list[RevisionRequest]:
+    """Revision requests waiting for a decision (the plan office's; empty for the other roles)."""
+    if actor.role not in PLAN_OFFICE:
+        return []
+    return list(session.scalars(select(RevisionRequest).where(RevisionRequest.state == "pending")
+                                .options(selectinload(RevisionRequest.submission).selectinload(Submission.period),
+                                         selectinload(RevisionRequest.submission)
+                                         .selectinload(Submission.department))
+                                .order_by(RevisionRequest.id)))
+
+
+def request_revision(session: Session, actor: Principal, submission_id: int, reason: str) -> RevisionRequest:
+    """The department's reporter asks to reopen its approved submission, with a reason (audited). The
+    submission stays approved and locked until the plan office decides (``decide_revision``)."""
+    sub = _load(session, submission_id)
+    actor.require_department(sub.department_id, "the submission")
+    actor.require_role(Role.REPORTER, action="requesting a revision")
+    if sub.state != "approved":
+        raise refuse(session, actor, "submission", sub.id, department_id=sub.department_id, field="state",
+                     attempted="request_revision",
+                     message=f"only an approved submission can be revised; submission {sub.id} is {sub.state} "
+                             f"({STATE_LABELS[sub.state][0]})")
+    reason = reason.strip()
+    if not reason:
+        raise SubmissionError("a revision request needs a reason")
+    if pending_revision(session, sub.id) is not None:
+        raise SubmissionError(f"a revision request of submission {sub.id} already waits for the plan office")
+    req = RevisionRequest(submission_id=sub.id, reason=reason, requested_by=actor.username)
+    session.add(req)
+    session.flush()
+    record(session, actor, "request_revision", "submission", sub.id, department_id=sub.department_id,
+           field="revision_request", new="pending", reason=reason)
+    return req
+
+
+def decide_revision(session: Session, actor: Principal, submission_id: int, *, approve: bool,
+                    reason: str = "") -> RevisionRequest:
+    """The plan office (approver or admin) approves or refuses the waiting revision request (audited; a
+    refusal needs a reason). Approving reopens the submission as a draft with its revision counted up."""
+    actor.require_role(Role.APPROVER, Role.ADMIN, action="deciding a revision request")
+    sub = _load(session, submission_id)
+    req = pending_revision(session, sub.id)
+    if req is None:
+        raise SubmissionError(f"no revision request of submission {sub.id} waits for a decision")
+    reason = reason.strip()
+    if not approve and not reason:
+        raise SubmissionError("a refused revision request needs a reason")
+    req.state = "approved" if approve else "refused"
+    req.decided_by, req.decided_at, req.decision_reason = actor.username, utcnow(), reason
+    record(session, actor, "approve_revision" if approve else "refuse_revision", "submission", sub.id,
+           department_id=sub.department_id, field="revision_request", old="pending", new=req.state,
+           reason=reason or req.reason)
+    if approve:
+        try:
+            sub.state, sub.comment, sub.revision = "draft", req.reason, sub.revision + 1
+            record(session, actor, "revise", "submission", sub.id, department_id=sub.department_id, field="state",
+                   old="approved", new="draft", reason=req.reason)
+            session.flush()
+        except StaleDataError as exc:
+            raise StaleEdit(f"submission {sub.id} was changed by someone else at the same moment; reload") from exc
+    session.flush()
+    return req
+
+
+def comment_history(session: Session, actor: Principal, sub: Submission) -> list[AuditRecord]:
+    """The comments of a submission's history, oldest first: returns with their comment, revision requests
+    and the plan office's decisions — shown as history, not as the submission's current state."""
+    return [r for r in trail(session, actor, sub) if r.entity == "submission" and r.reason
+            and r.action in ("return", "request_revision", "approve_revision", "refuse_revision")]
 
 
 def _publish(session: Session, actor: Principal, sub: Submission) -> None:

@@ -23,7 +23,7 @@ from kechuang.monitoring.service import indicator_by_code
 from kechuang.plan import service as plans
 from kechuang.progress import Assessment, RollUp
 from kechuang.submissions import service as submissions
-from kechuang.submissions.models import Submission
+from kechuang.submissions.models import RevisionRequest, Submission
 from kechuang.submissions.validation import Problem
 from kechuang.supervision import service as supervision
 from kechuang.supervision.models import SupervisionItem
@@ -45,9 +45,19 @@ class ValueIn(BaseModel):
 
 
 class TransitionIn(BaseModel):
-    action: str = Field(description="submit, dept_approve, approve, return or revise")
+    action: str = Field(description="submit, dept_approve or approve, or return (with a comment); a revision is "
+                                    "requested at …/revision-requests")
     comment: str = ""
     version: int | None = Field(None, description="the submission version it was read at")
+
+
+class RevisionRequestIn(BaseModel):
+    reason: str = Field(description="why the approved values must be revised")
+
+
+class RevisionDecisionIn(BaseModel):
+    approve: bool = Field(description="true reopens the submission as a draft; false refuses the request")
+    reason: str = Field("", description="the plan office's reason (required when refusing)")
 
 
 class ReportIn(BaseModel):
@@ -77,6 +87,7 @@ def _submission(s: Session, sub: Submission, detail: bool = False) -> dict[str, 
             "previous": None if ln.previous is None else {"year": ln.previous.year, "value": ln.previous.value,
                                                           "source": ln.previous.source}}
             for ln in submissions.lines(s, sub)]
+        out["revision_requests"] = [_revision(r) for r in submissions.revision_requests(s, sub.id)]
     return out
 
 
@@ -141,13 +152,36 @@ def put_value(indicator_code: str, body: ValueIn, sub: Submission = Depends(visi
     return {"changed": changed, **_submission(s, submissions.get_submission(s, who, sub_id), detail=True)}
 
 
-@router.post("/submissions/{submission_id}/transitions", summary="Submit, approve, return or revise")
+@router.post("/submissions/{submission_id}/transitions", summary="Submit, approve or return")
 def post_transition(body: TransitionIn, sub: Submission = Depends(visible_submission),
                     who: Principal = Depends(principal), s: Session = Depends(db)) -> dict[str, Any]:
     sub_id = sub.id
     submissions.transition(s, who, sub_id, body.action, comment=body.comment, expected_version=body.version)
     s.commit()
     return _submission(s, submissions.get_submission(s, who, sub_id), detail=True)
+
+
+def _revision(r: RevisionRequest) -> dict[str, Any]:
+    return {"id": r.id, "reason": r.reason, "requested_by": r.requested_by, "requested_at": r.requested_at.isoformat(),
+            "state": r.state, "decided_by": r.decided_by, "decision_reason": r.decision_reason,
+            "decided_at": None if r.decided_at is None else r.decided_at.isoformat()}
+
+
+@router.post("/submissions/{submission_id}/revision-requests", summary="申请修订: ask to reopen an approved submission")
+def post_revision_request(body: RevisionRequestIn, sub: Submission = Depends(visible_submission),
+                          who: Principal = Depends(principal), s: Session = Depends(db)) -> dict[str, Any]:
+    req = submissions.request_revision(s, who, sub.id, body.reason)
+    s.commit()
+    return _revision(req)
+
+
+@router.post("/submissions/{submission_id}/revision-requests/decision",
+             summary="The plan office approves (reopens) or refuses the waiting revision request")
+def post_revision_decision(body: RevisionDecisionIn, sub: Submission = Depends(visible_submission),
+                           who: Principal = Depends(principal), s: Session = Depends(db)) -> dict[str, Any]:
+    req = submissions.decide_revision(s, who, sub.id, approve=body.approve, reason=body.reason)
+    s.commit()
+    return _revision(req)
 
 
 @router.get("/submissions/{submission_id}/template.xlsx", summary="The department's Excel template")

@@ -50,7 +50,7 @@ def review_queue(request: Request, who: Principal = Depends(principal), s: Sessi
     """Submissions waiting for the account's decision."""
     who.require_role(Role.REVIEWER, Role.APPROVER, Role.ADMIN, Role.VIEWER, action="the review queue")
     return render(request, "monitoring/review.html", who=who, queue=submissions.review_queue(s, who),
-                  state_label=submissions.state_label)
+                  revisions=submissions.pending_revisions(s, who), state_label=submissions.state_label)
 
 
 def _page(request: Request, s: Session, who: Principal, sub: Submission, *, problems: list[Problem] | None = None,
@@ -68,7 +68,11 @@ def _page(request: Request, s: Session, who: Principal, sub: Submission, *, prob
                   field_problems=field_problems, typed=typed or {}, keep_versions=keep_versions, message=message,
                   values_saved=values_saved,
                   state_label=submissions.state_label, can_edit=who.role is Role.REPORTER and sub.editable,
-                  actions=_actions(who, sub), saved=request.query_params.get("saved"),
+                  actions=_actions(who, sub), revision_requests=submissions.revision_requests(s, sub.id),
+                  pending_revision=submissions.pending_revision(s, sub.id),
+                  history=submissions.comment_history(s, who, sub),
+                  can_decide_revision=who.role in (Role.APPROVER, Role.ADMIN),
+                  saved=request.query_params.get("saved"),
                   uploaded=request.query_params.get("uploaded"), done=request.query_params.get("done"))
 
 
@@ -182,6 +186,28 @@ def upload(request: Request, sub: Submission = Depends(visible_submission), file
         return _page(request, s, who, submissions.get_submission(s, who, sub_id), message=str(exc), status_code=409)
     s.commit()
     return RedirectResponse(f"/submissions/{sub_id}?uploaded={n}", status_code=303)
+
+
+@router.post("/submissions/{submission_id}/revision-request")
+def request_revision(sub: Submission = Depends(visible_submission), reason: str = Form(""),
+                     who: Principal = Depends(principal), s: Session = Depends(db)) -> Response:
+    """申请修订: the reporter asks the plan office to reopen the approved submission."""
+    sub_id = sub.id
+    submissions.request_revision(s, who, sub_id, reason)
+    s.commit()
+    return RedirectResponse(f"/submissions/{sub_id}?done=request_revision", status_code=303)
+
+
+@router.post("/submissions/{submission_id}/revision-decision")
+def decide_revision(sub: Submission = Depends(visible_submission), decision: str = Form(...),
+                    reason: str = Form(""), who: Principal = Depends(principal), s: Session = Depends(db)) -> Response:
+    """The plan office approves (reopens the submission) or refuses the waiting revision request."""
+    sub_id = sub.id
+    if decision not in ("approve", "refuse"):
+        raise submissions.SubmissionError(f"decision must be approve or refuse, not {decision!r}")
+    submissions.decide_revision(s, who, sub_id, approve=decision == "approve", reason=reason)
+    s.commit()
+    return RedirectResponse(f"/submissions/{sub_id}?done={decision}_revision", status_code=303)
 
 
 @router.post("/submissions/{submission_id}/transition", response_class=HTMLResponse)
