@@ -88,11 +88,34 @@ def create_department(code: str = Form(...), name_zh: str = Form(...), name_en: 
     return RedirectResponse("/admin/accounts", status_code=303)
 
 
+MISSING = ("owner", "baseline", "target")
+"""What the indicator list can be filtered by as not yet set."""
+
+
 @router.get("/admin/indicators", response_class=HTMLResponse)
-def indicators_page(request: Request, who: Principal = Depends(admin_only), s: Session = Depends(db)) -> HTMLResponse:
+def indicators_page(request: Request, q: str = Query(""), department: str = Query(""), missing: str = Query(""),
+                    who: Principal = Depends(admin_only), s: Session = Depends(db)) -> HTMLResponse:
+    """The indicators with their settings; ``q`` searches code and names, ``department`` keeps one owner's
+    (``none``: no owner), ``missing`` keeps those without an owner, a baseline or a target."""
     plan = plans.get_plan(s)
     rows = [(i, monitoring.profile_of(s, i.id)) for i in indicators.list_indicators(s, plan.id)]
-    return render(request, "monitoring/admin_indicators.html", who=who, rows=rows)
+    total = len(rows)
+    needle = q.strip().lower()
+    if needle:
+        rows = [(i, p) for i, p in rows if needle in f"{i.code} {i.name_zh} {i.name_en}".lower()]
+    if department == "none":
+        rows = [(i, p) for i, p in rows if p is None or p.owner_department_id is None]
+    elif department.isdigit():
+        rows = [(i, p) for i, p in rows if p is not None and p.owner_department_id == int(department)]
+    if missing == "owner":
+        rows = [(i, p) for i, p in rows if p is None or p.owner_department_id is None]
+    elif missing == "baseline":
+        rows = [(i, p) for i, p in rows if p is None or p.baseline_value is None]
+    elif missing == "target":
+        rows = [(i, p) for i, p in rows if p is None or not p.targets]
+    return render(request, "monitoring/admin_indicators.html", who=who, rows=rows, total=total, q=q,
+                  department=department, missing=missing, missing_choices=MISSING,
+                  departments=accounts.departments(s))
 
 
 def _indicator_page(request: Request, s: Session, who: Principal, code: str, *, errors: dict[str, str] | None = None,
@@ -206,10 +229,17 @@ def add_link(code: str, element_code: str = Form(...), who: Principal = Depends(
 
 
 @router.get("/admin/periods", response_class=HTMLResponse)
-def periods_page(request: Request, who: Principal = Depends(admin_only), s: Session = Depends(db)) -> HTMLResponse:
+def periods_page(request: Request, opened: str = Query(""), who: Principal = Depends(admin_only),
+                 s: Session = Depends(db)) -> HTMLResponse:
+    """The reporting periods; after opening one (``opened``), what it created and for which frequency."""
     plan = plans.get_plan(s)
-    return render(request, "monitoring/admin_periods.html", who=who, periods=submissions.periods(s, plan.id),
-                  subs=submissions.visible_submissions(s, who), state_label=submissions.state_label)
+    all_periods = submissions.periods(s, plan.id)
+    subs = submissions.visible_submissions(s, who)
+    just_opened = next((p for p in all_periods if p.code == opened), None)
+    created = [x for x in subs if just_opened is not None and x.period_id == just_opened.id]
+    return render(request, "monitoring/admin_periods.html", who=who, periods=all_periods, subs=subs,
+                  state_label=submissions.state_label, opened=just_opened, created=created,
+                  frequency=submissions.period_frequency(opened) if just_opened else "")
 
 
 @router.post("/admin/periods")
@@ -217,10 +247,10 @@ def open_period(code: str = Form(...), label_zh: str = Form(...), label_en: str 
                 due_on: dt.date = Form(...), who: Principal = Depends(admin_only),
                 s: Session = Depends(db)) -> Response:
     plan = plans.get_plan(s)
-    submissions.open_period(s, who, plan_id=plan.id, code=code.strip(), label_zh=label_zh.strip(),
-                            label_en=label_en.strip(), due_on=due_on)
+    period = submissions.open_period(s, who, plan_id=plan.id, code=code.strip(), label_zh=label_zh.strip(),
+                                     label_en=label_en.strip(), due_on=due_on)
     s.commit()
-    return RedirectResponse("/admin/periods", status_code=303)
+    return RedirectResponse(f"/admin/periods?opened={period.code}", status_code=303)
 
 
 @router.get("/admin/periods/{code}/completeness", response_class=HTMLResponse)
