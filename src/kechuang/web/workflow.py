@@ -57,7 +57,7 @@ def _page(request: Request, s: Session, who: Principal, sub: Submission, *, prob
           typed: dict[str, dict[str, str]] | None = None, message: str = "", status_code: int = 200,
           keep_versions: bool = True, values_saved: bool = False) -> HTMLResponse:
     """The submission page. After a refused save, ``typed`` (code → field → text) refills every input and
-    each problem is shown beside its own field (``field_problems``: "value_CODE" → problems)."""
+    each problem is shown beside its own field (``field_problems``: "value-CODE" → problems)."""
     field_problems: dict[str, list[Problem]] = {}
     for p in problems or []:
         if p.code:
