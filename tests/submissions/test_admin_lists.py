@@ -11,7 +11,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from kechuang.indicators.models import Indicator
+from kechuang.indicators.models import Indicator, Observation
+from tests.submissions.test_numbers_in_out import _settings_form
 
 ClientAs = Callable[[str], tuple[TestClient, str]]
 
@@ -51,3 +52,24 @@ def test_indicator_list_search_and_filters(web_app: FastAPI, client_as: ClientAs
     assert rows(admin.get("/admin/indicators?department=none").text) == ["IND_TECH_SMES"]
     for missing in ("owner", "baseline", "target"):
         assert rows(admin.get(f"/admin/indicators?missing={missing}").text) == ["IND_TECH_SMES"], missing
+
+
+def test_baseline_prefilled_from_the_plan_text(web_app: FastAPI, client_as: ClientAs) -> None:
+    with web_app.state.sessions() as s:
+        plan_id = s.scalar(select(Indicator.plan_id).limit(1))
+        ind = Indicator(plan_id=plan_id, code="IND_TECH_SMES", name_zh="科技型中小企业", unit_zh="家")
+        s.add(ind)
+        s.flush()
+        s.add(Observation(indicator_id=ind.id, ref="fact:tech_smes", year=2020, value=8000, qualifier="more_than",
+                          source_kind="plan_text", source="一、发展基础", quote="科技型中小企业达8000余家"))
+        s.commit()
+    admin, _ = client_as("demo-admin")
+    page = admin.get("/admin/indicators/IND_TECH_SMES").text
+    assert "基期值尚未设定，已按规划文本预填（保存后生效）：“科技型中小企业达8000余家”（余/超过）" in page
+    fields = _settings_form(admin, "IND_TECH_SMES")
+    assert (fields["baseline_year"], fields["baseline_value"], fields["baseline_source"]) == (
+        "2020", "8000", "一、发展基础：科技型中小企业达8000余家")
+    assert admin.post("/admin/indicators/IND_TECH_SMES", data=fields, follow_redirects=False).status_code == 303
+    assert 'id="baseline-suggestion"' not in admin.get("/admin/indicators/IND_TECH_SMES").text, "now it is set"
+    assert rows(admin.get("/admin/indicators?missing=baseline").text) == []
+    assert 'id="baseline-suggestion"' not in admin.get("/admin/indicators/IND_HNTE").text, "the control: set already"

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kechuang.accounts.access import Principal, Role
 from kechuang.audit.service import record
-from kechuang.indicators.models import Indicator
+from kechuang.indicators.models import Indicator, Observation
 from kechuang.monitoring.models import (
     BINDINGS,
     FREQUENCIES,
@@ -65,6 +65,17 @@ def profiles(session: Session, plan_id: int) -> list[IndicatorProfile]:
         select(IndicatorProfile).join(IndicatorProfile.indicator).where(Indicator.plan_id == plan_id)
         .options(selectinload(IndicatorProfile.targets), selectinload(IndicatorProfile.indicator))
         .order_by(Indicator.code)))
+
+
+def baseline_suggestion(session: Session, indicator: Indicator, plan_start: int) -> Observation | None:
+    """The plan text's own figure for the year before the plan starts (the latest earlier one if that year
+    has none): what the settings form offers as the baseline while none is set, e.g. 科技型中小企业达8000余家
+    (2020) for a plan of 2021–2025. Its ``qualifier`` says whether the text gave it exactly, as a lower
+    bound (余, 超过) or roughly (约)."""
+    return session.scalar(select(Observation).where(
+        Observation.indicator_id == indicator.id, Observation.source_kind == "plan_text",
+        Observation.year < plan_start, Observation.period.is_(None))
+        .order_by(Observation.year.desc(), Observation.id).limit(1))
 
 
 def ensure_profile(session: Session, indicator: Indicator) -> IndicatorProfile:

@@ -126,8 +126,12 @@ def _indicator_page(request: Request, s: Session, who: Principal, code: str, *, 
     ind = monitoring.indicator_by_code(s, v.plan_id, code)
     linked = [c for c, inds in monitoring.links(s, v.plan_id).items() if any(i.id == ind.id for i in inds)]
     tasks = [(e.code, e.title_zh) for e in plans.elements(s, v) if e.kind in ("task", "measure")]
+    profile = monitoring.ensure_profile(s, ind)
+    suggestion = None
+    if profile.baseline_value is None and not typed:
+        suggestion = monitoring.baseline_suggestion(s, ind, int(v.document["plan"]["period_start"]))
     return render(request, "monitoring/admin_indicator.html", status_code=status_code, who=who, ind=ind,
-                  profile=monitoring.ensure_profile(s, ind), departments=accounts.departments(s), linked=linked,
+                  profile=profile, departments=accounts.departments(s), linked=linked, suggestion=suggestion,
                   tasks=tasks, errors=errors or {}, typed=typed or {}, message=message,
                   saved=request.query_params.get("saved"),
                   choices={"frequency": FREQUENCIES, "kind": KINDS, "binding": BINDINGS, "method": METHODS,

@@ -278,6 +278,8 @@ _S = {
     "period_created_none": ("没有生成任何填报：没有指标按此频率报送。请在指标设置中设定指标的报送频率和责任部门。",
                             "no submission was created: no indicator is reported at this frequency. Set the "
                             "indicators' frequency and owner in the indicator settings."),
+    "baseline_prefilled": ("基期值尚未设定，已按规划文本预填（保存后生效）：",
+                           "No baseline set yet; pre-filled from the plan text (saved when you save): "),
     "search": ("搜索", "Search"),
     "all": ("全部", "all"),
     "not_yet_set": ("尚未设定", "Not yet set"),
