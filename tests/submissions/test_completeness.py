@@ -104,6 +104,8 @@ def test_completeness_page(web_app: FastAPI, client_as: ClientAs, today: dt.date
     assert '<dd data-count="in_hand">2（67%）</dd>' in html and '<dd data-count="silent">1</dd>' in html
     viewer, _ = client_as("demo-viewer")
     assert viewer.get("/admin/periods/2023/completeness").status_code == 200, "leadership reads it too"
+    approver, _ = client_as("demo-approver")
+    assert 'href="/admin/periods/2023/completeness"' in approver.get("/review").text
     reporter, _ = client_as("demo-kw-reporter")
     assert reporter.get("/admin/periods/2023/completeness").status_code == 403
     assert admin.get("/admin/periods/2031/completeness").status_code == 404

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from kechuang.accounts.access import Principal, Role
+from kechuang.accounts.access import PLAN_OFFICE, Principal, Role
 from kechuang.core.numbers import NumberError, parse_number
 from kechuang.monitoring.reminders import reminders
 from kechuang.monitoring.service import StaleEdit
@@ -49,8 +49,10 @@ def inbox(request: Request, who: Principal = Depends(principal), s: Session = De
 def review_queue(request: Request, who: Principal = Depends(principal), s: Session = Depends(db)) -> HTMLResponse:
     """Submissions waiting for the account's decision."""
     who.require_role(Role.REVIEWER, Role.APPROVER, Role.ADMIN, Role.VIEWER, action="the review queue")
+    periods = submissions.periods(s, plans.get_plan(s).id) if who.role in PLAN_OFFICE else []
     return render(request, "monitoring/review.html", who=who, queue=submissions.review_queue(s, who),
-                  revisions=submissions.pending_revisions(s, who), state_label=submissions.state_label)
+                  revisions=submissions.pending_revisions(s, who), periods=periods,
+                  state_label=submissions.state_label)
 
 
 def _page(request: Request, s: Session, who: Principal, sub: Submission, *, problems: list[Problem] | None = None,
