@@ -110,3 +110,9 @@ def test_completeness_page(web_app: FastAPI, client_as: ClientAs, today: dt.date
     assert reporter.get("/admin/periods/2023/completeness").status_code == 403
     assert admin.get("/admin/periods/2031/completeness").status_code == 404
     assert "Reporting completeness" in admin.get("/admin/periods/2023/completeness?lang=en").text
+    api = admin.get("/api/v1/periods/2023/completeness").json()
+    assert (api["expected"], api["counts"]["approved"], api["counts"]["late"], api["counts"]["silent"]) == (3, 1, 0, 1)
+    assert [(d["code"], d["state"]) for d in api["departments"]] == [
+        ("KW", "approved"), ("SW", "submitted"), ("FGW", "silent")]
+    assert api["reporting_rate_on_time"] == 2 / 3
+    assert reporter.get("/api/v1/periods/2023/completeness").status_code == 403

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import Response
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from kechuang.accounts.access import Principal
 from kechuang.audit.models import AuditRecord
 from kechuang.audit.service import trail
+from kechuang.comments.settings import get_comment_settings
 from kechuang.core.numbers import NumberError, parse_number
 from kechuang.monitoring import progress
 from kechuang.monitoring.reminders import reminders
@@ -23,6 +25,7 @@ from kechuang.monitoring.service import indicator_by_code
 from kechuang.plan import service as plans
 from kechuang.progress import Assessment, RollUp
 from kechuang.submissions import service as submissions
+from kechuang.submissions.completeness import completeness
 from kechuang.submissions.models import RevisionRequest, Submission
 from kechuang.submissions.validation import Problem
 from kechuang.supervision import service as supervision
@@ -204,6 +207,25 @@ def post_workbook(sub: Submission = Depends(visible_submission), file: UploadFil
 def submission_audit(sub: Submission = Depends(visible_submission), who: Principal = Depends(principal),
                      s: Session = Depends(db)) -> list[dict[str, Any]]:
     return [_audit(r) for r in submissions.trail(s, who, sub)]
+
+
+@router.get("/periods/{code}/completeness", summary="Reporting completeness of a period (plan office)")
+def get_completeness(code: str, who: Principal = Depends(plan_office), s: Session = Depends(db)) -> dict[str, Any]:
+    tz = ZoneInfo(get_comment_settings().timezone)
+    report = completeness(s, who, plans.get_plan(s).id, code, today=dt.datetime.now(tz).date(), tz=tz)
+    return {
+        "period": {"code": report.period.code, "label": report.period.label_zh,
+                   "due_on": report.period.due_on.isoformat()},
+        "as_of": report.today.isoformat(), "expected": report.expected,
+        "counts": {k: report.number_of(k) for k in ("in_hand", "approved", "silent", "on_time", "late", "overdue",
+                                                    "pending")},
+        "reporting_rate": report.rate("in_hand"), "reporting_rate_on_time": report.rate("on_time"),
+        "indicators": {"due": report.indicators_due, "filled": report.indicators_filled},
+        "departments": [{"code": d.department.code, "name": d.department.name_zh, "submission": d.submission.id,
+                         "state": "silent" if d.silent else d.submission.state, "filled": d.filled, "due": d.due,
+                         "submitted_on": None if d.submitted_on is None else d.submitted_on.isoformat(),
+                         "timeliness": d.timeliness} for d in report.departments],
+    }
 
 
 @router.get("/progress", summary="Dashboard: areas → tasks → indicators, supervision and conflicts")
