@@ -209,3 +209,21 @@ def test_indicator_settings_resave_and_field_errors(client_as: ClientAs) -> None
     r = c.post("/admin/indicators/IND_HNTE", data={**no_version, "valid_max": "1"})
     assert r.status_code == 422 and "表单缺少版本号" in r.text
     assert _settings_form(c, "IND_HNTE")["valid_max"] == "50000", "nothing changed"
+
+
+def test_target_form_reads_typed_numbers_and_keeps_them_on_error(client_as: ClientAs) -> None:
+    c, token = client_as("demo-admin")
+    r = c.post("/admin/indicators/IND_HNTE/targets", data={"csrf_token": token, "year": "2030", "value": "1,800",
+                                                           "note": "中期目标"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert "<td>2030</td><td class=\"num\">1,800</td>" in c.get("/admin/indicators/IND_HNTE").text
+    r = c.post("/admin/indicators/IND_HNTE/targets", data={"csrf_token": token, "year": "2031", "value": "Infinity",
+                                                           "note": "远期", "is_demo": "1"})
+    assert r.status_code == 422
+    assert re.search(r'<span class="field-error" id="err-target_value">[^<]*：“Infinity”不是有限数值', r.text)
+    form = r.text[r.text.index('id="target-form"'):]
+    assert 'value="2031"' in form and 'value="Infinity"' in form and 'value="远期"' in form
+    assert 'name="is_demo" value="1" checked' in form
+    profile = r.text[r.text.index('id="profile-form"'):r.text.index('id="target-form"')]
+    assert 'name="required" value="1" checked' in profile, "the settings form still shows the stored settings"
+    assert "<td>2031</td>" not in r.text

@@ -208,17 +208,26 @@ def _save_settings(request: Request, s: Session, who: Principal, code: str, form
 
 
 @router.post("/admin/indicators/{code}/targets")
-def save_target(code: str, year: int = Form(..., ge=1949, le=2100), value: str = Form(""), is_demo: str = Form(""),
+def save_target(request: Request, code: str, year: str = Form(""), value: str = Form(""), is_demo: str = Form(""),
                 note: str = Form(""), who: Principal = Depends(admin_only), s: Session = Depends(db)) -> Response:
+    """Set (empty value: remove) the target of a year; a refusal keeps what was typed, the error on its field."""
+    lang = request_lang(request)
     v = plans.latest_version(s)
     ind = monitoring.indicator_by_code(s, v.plan_id, code)
+    errors: dict[str, str] = {}
+    year = year.strip()
+    if not (year.isdigit() and 1949 <= int(year) <= 2100):
+        errors["target_year"] = f"{t('year', lang)}：{t('year_expected', lang)}"
     try:
         number = parse_number(value, ind.unit_zh)
     except NumberError as exc:
-        raise monitoring.ProfileError(f"target {year}: {exc.reason_en}", "target", exc.reason_zh) from None
-    monitoring.set_target(s, who, ind, year, number, is_demo=is_demo == "1", note=note.strip())
+        errors["target_value"] = f"{t('value', lang)}：{exc.reason(lang)}"
+    if errors:
+        typed = {"target_year": year, "target_value": value, "target_note": note, "target_is_demo": is_demo}
+        return _indicator_page(request, s, who, code, errors=errors, typed=typed, status_code=422)
+    monitoring.set_target(s, who, ind, int(year), number, is_demo=is_demo == "1", note=note.strip())
     s.commit()
-    return RedirectResponse(f"/admin/indicators/{code}", status_code=303)
+    return RedirectResponse(f"/admin/indicators/{code}?saved=1", status_code=303)
 
 
 @router.post("/admin/indicators/{code}/links")
