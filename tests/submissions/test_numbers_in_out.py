@@ -38,6 +38,7 @@ def values(c: TestClient, sub_id: int) -> dict[str, float | None]:
     ('{"value": "13.2%", "version": 1}', 422, None,
      "IND_HNTE.value: “13.2%”带百分号，但本指标的单位是“家”；请填写以该单位计的数值。"),
     ('{"value": 1320, "note": "含迁入企业"}', 422, None, None),
+    ('{"value": true, "version": 1}', 422, None, None),
 ])
 def test_api_values_as_documented(client_as: ClientAs, body: str, status: int, stored: float | None,
                                   reason: str | None) -> None:
@@ -50,8 +51,8 @@ def test_api_values_as_documented(client_as: ClientAs, body: str, status: int, s
     if reason is not None:
         assert r.json()["detail"] == reason
         assert r.json()["errors"][0]["indicator"] == "IND_HNTE"
-    if status == 422 and reason is None:  # no version: refused by the schema
-        assert any(e["loc"][-1] == "version" for e in r.json()["detail"])
+    if status == 422 and reason is None:  # no version, or a boolean: refused by the schema
+        assert {e["loc"][1] for e in r.json()["detail"]} == ({"value"} if "true" in body else {"version"})
 
 
 def test_api_percent_is_accepted_only_for_a_percent_unit(client_as: ClientAs) -> None:

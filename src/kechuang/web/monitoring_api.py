@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictFloat, StrictInt, StrictStr
 from sqlalchemy.orm import Session
 
 from kechuang.accounts.access import Principal
@@ -38,10 +38,10 @@ router = APIRouter(prefix="/api/v1", tags=["monitoring"])
 
 
 class ValueIn(BaseModel):
-    value: float | str | None = Field(description="the value in the indicator's unit: a number, or text as "
-                                                  "people type it (\"1,320\", \"１３２０\", \"13.2%\" for unit "
-                                                  "%, \"1.2万\" for a count; see README); null to clear it. "
-                                                  "NaN and Infinity are refused (422)")
+    value: StrictInt | StrictFloat | StrictStr | None = Field(
+        description="the value in the indicator's unit: a number, or text as people type it (\"1,320\", "
+                    "\"１３２０\", \"13.2%\" for unit %, \"1.2万\" for a count; see README); null to clear it. "
+                    "NaN, Infinity and true/false are refused (422)")
     final: bool = Field(False, description="正式数 (true) or 初步数 (false)")
     note: str = ""
     version: int = Field(description="the row version the value was read at (optimistic locking)")
