@@ -12,7 +12,9 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from sqlalchemy import update
 
+from kechuang.indicators.models import Indicator
 from kechuang.submissions.excel import SHEET
 from tests.submissions.test_web import kw_submission_id
 
@@ -59,17 +61,19 @@ def test_api_percent_is_accepted_only_for_a_percent_unit(client_as: ClientAs) ->
     """The control of the row above: the same "13.2%" is 13.2 once the indicator's unit is %."""
     c, token = client_as("demo-kw-reporter")
     sub_id = kw_submission_id(c)
-    with c.app.state.sessions() as s:  # type: ignore[attr-defined]
-        from sqlalchemy import update
-
-        from kechuang.indicators.models import Indicator
-        s.execute(update(Indicator).where(Indicator.code == "IND_HNTE").values(unit_zh="%"))
-        s.commit()
+    percent_unit(c)
     r = c.put(f"/api/v1/submissions/{sub_id}/values/IND_HNTE", json={"value": "13.2%", "version": 1,
                                                                      "note": NOTE},
               headers={"X-CSRF-Token": token})
     assert r.status_code == 200, r.text
     assert values(c, sub_id)["IND_HNTE"] == 13.2
+
+
+def percent_unit(c: TestClient) -> None:
+    """Make 高新技术企业 an indicator in % (the excerpt has no % indicator)."""
+    with c.app.state.sessions() as s:  # type: ignore[attr-defined]
+        s.execute(update(Indicator).where(Indicator.code == "IND_HNTE").values(unit_zh="%"))
+        s.commit()
 
 
 def test_form_refills_the_raw_value_and_resaves_unchanged(client_as: ClientAs) -> None:
@@ -228,3 +232,18 @@ def test_target_form_reads_typed_numbers_and_keeps_them_on_error(client_as: Clie
     profile = r.text[r.text.index('id="profile-form"'):r.text.index('id="target-form"')]
     assert 'name="required" value="1" checked' in profile, "the settings form still shows the stored settings"
     assert "<td>2031</td>" not in r.text
+
+
+def test_workbook_percent_cells_follow_the_unit(client_as: ClientAs) -> None:
+    """Excel stores 13.2% typed in a cell as 0.132 formatted as a percentage: 13.2 for unit %, refused for 家."""
+    c, token = client_as("demo-kw-reporter")
+    sub_id = kw_submission_id(c)
+    wb = _template(c, sub_id)
+    wb[SHEET]["E5"], wb[SHEET]["E6"] = 0.132, 110
+    wb[SHEET]["E5"].number_format = "0.0%"
+    status, text = _upload(c, token, sub_id, wb)
+    assert status == 422 and "单元格是百分比格式（13.2%），但本指标的单位是“家”" in text
+    percent_unit(c)
+    wb[SHEET]["G5"] = NOTE
+    assert _upload(c, token, sub_id, wb)[0] == 303
+    assert values(c, sub_id) == {"IND_HNTE": 13.2, "IND_PATENTS_PER_10K": 110}
