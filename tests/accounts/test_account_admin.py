@@ -85,7 +85,7 @@ def test_reset_password_forces_a_new_one_at_the_next_login(web_app: FastAPI, cli
         assert c.get("/inbox", follow_redirects=False).status_code == 303, "no session with the temporary password"
         form = {"csrf_token": csrf_of(r.text), "username": "demo-kw-reporter", "current": "temporary-123"}
         again = c.post("/login/new-password", data={**form, "new": "temporary-123"}, follow_redirects=False)
-        assert again.status_code == 400 and "must differ" in again.text
+        assert again.status_code == 400 and "新密码不能与当前密码相同。" in again.text
         wrong = c.post("/login/new-password", data={**form, "current": "guess-guess-1", "new": "my-own-pass-77"})
         assert wrong.status_code == 401
         ok = c.post("/login/new-password", data={**form, "new": "my-own-pass-77"}, follow_redirects=False)

@@ -28,7 +28,20 @@ MIN_PASSWORD_LENGTH = 10
 
 
 class AccountError(ValueError):
-    """An account that cannot be created or changed as asked (duplicate name, weak password …)."""
+    """An account that cannot be created or changed as asked (duplicate name, weak password …); the str is
+    English, ``message_zh`` the Chinese where one is given."""
+
+    def __init__(self, message: str, message_zh: str = ""):
+        super().__init__(message)
+        self.message_zh = message_zh or message
+
+    def reason(self, lang: str) -> str:
+        return str(self) if lang == "en" else self.message_zh
+
+
+def _too_short() -> AccountError:
+    return AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
+                        f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符。")
 
 
 class LoginFailed(Exception):
@@ -87,7 +100,7 @@ def create_account(session: Session, actor: Principal, *, username: str, display
     if not username or len(username) > 80 or any(c.isspace() for c in username):
         raise AccountError("the user name must be 1–80 characters without spaces")
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise _too_short()
     if role.department_bound and department_id is None:
         raise AccountError(f"a {role.value} acts for a department: choose one")
     if not role.department_bound:
@@ -139,12 +152,12 @@ def change_password(session: Session, actor: Principal, account_id: int, new_pas
     if actor.id != account_id:
         actor.require_role(Role.ADMIN, action="changing another account's password")
     if len(new_password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise _too_short()
     account = session.get(Account, account_id)
     if account is None:
         raise AccountError(f"no account {account_id}")
     if actor.id == account_id and HASHER.verify(new_password, account.password_hash):
-        raise AccountError("the new password must differ from the current one")
+        raise AccountError("the new password must differ from the current one", "新密码不能与当前密码相同。")
     account.password_hash = HASHER.hash(new_password)
     if actor.id == account_id:
         account.must_change_password = False
@@ -159,7 +172,7 @@ def reset_password(session: Session, actor: Principal, account_id: int, temporar
     if actor.id == account_id:
         raise Forbidden("change your own password under 我的账号 (/account), not by a reset")
     if len(temporary_password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise _too_short()
     account = session.get(Account, account_id)
     if account is None:
         raise AccountError(f"no account {account_id}")

@@ -13,6 +13,7 @@ from kechuang.accounts.access import PLAN_OFFICE, Principal, Role
 from kechuang.accounts.models import Account
 from kechuang.accounts.settings import AccountSettings
 from kechuang.store.base import utcnow
+from kechuang.web.i18n import request_lang
 from kechuang.web.pages import render
 from kechuang.web.security import CSRF_COOKIE, SESSION_COOKIE, account_settings, db, principal, set_session_cookie
 
@@ -113,7 +114,8 @@ def login_new_password(request: Request, username: str = Form(""), current: str 
             accounts.change_password(s, accounts.principal_of(account), account.id, new)
         except accounts.AccountError as exc:
             s.rollback()
-            return _new_password_page(request, username=username, next_=next, error=str(exc), status_code=400)
+            return _new_password_page(request, username=username, next_=next, error=exc.reason(request_lang(request)),
+                                      status_code=400)
     return _logged_in(s, account, next, settings)
 
 
