@@ -44,6 +44,7 @@ def index_import(
     from kechuang.index.errors import IndexInputError
     from kechuang.index.io import read_table
     from kechuang.index_results import frameworks
+    from kechuang.indicators.models import Indicator
     from kechuang.plan import service as plans
     from kechuang.store.db import transaction
     from kechuang.submissions.history import import_history, read_history
@@ -64,7 +65,8 @@ def index_import(
             fw = frameworks.get_framework(s, plan_id, framework)
             codes = {str(r["iCode"]): frameworks.indicator_code(fw, str(r["iCode"])) for r in frameworks.leaves(fw)}
             codes.update({v: v for v in list(codes.values())})
-            cells = read_history(table, codes, unit=fw.unit_code)
+            units = dict(s.execute(select(Indicator.code, Indicator.unit_zh).where(Indicator.plan_id == plan_id)).all())
+            cells = read_history(table, codes, unit=fw.unit_code, units=units)
             ids = import_history(s, principal_of(account), plan_id, cells, note=note)
     except ValidationFailed as exc:
         for p in exc.problems:

@@ -31,8 +31,9 @@ OWN = {("GET", "/inbox"), ("GET", "/supervision"), ("GET", "/account"), ("POST",
        ("GET", "/api/v1/review-queue"), ("GET", "/api/v1/supervision/items"), ("GET", "/api/v1/reminders"),
        ("GET", "/api/v1/audit")}
 # Public: logging in, and the pages of approved data (plan text, published and approved values).
-PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/monitoring/indicators/{code}"),
-          ("GET", "/monitoring/indicators/{code}/history.{fmt}"), ("GET", "/api/v1/progress/indicators/{code}")}
+PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/login/new-password"),
+          ("GET", "/monitoring/indicators/{code}"), ("GET", "/monitoring/indicators/{code}/history.{fmt}"),
+          ("GET", "/api/v1/progress/indicators/{code}")}
 RESOURCE_PARAMS = {"submission_id", "item_id", "milestone_id", "evidence_id", "account_id"}
 KW_ONLY_ITEM = "T2.M1"  # led by 区科委 with 区发展改革委: 区商务委 has no part in it
 PDF = b"%PDF-1.4\n%%EOF\n"

@@ -157,7 +157,8 @@ def test_revised_value_makes_a_new_run_and_the_comparison_names_it(cycle: Cycle)
         sub = s.scalar(select(Submission).join(Submission.period).where(ReportingPeriod.code == "2020",
                                                                         Submission.state == "approved"))
         assert sub is not None
-        submissions.transition(s, who(s, "stats"), sub.id, "revise", comment="统计口径更正")
+        submissions.request_revision(s, who(s, "stats"), sub.id, "统计口径更正")
+        submissions.decide_revision(s, who(s, "office"), sub.id, approve=True)
         row = next(v for v in sub.values if v.indicator.code == frameworks.indicator_code(fw, code))
         old = row.value
         submissions.save_values(s, who(s, "stats"), sub.id, [submissions.ValueChange(

@@ -28,6 +28,9 @@ DYNAMIC = {
     "role_": tuple(r.value for r in Role), "rule_": tuple(r.value for r in Rule), "source_": SOURCE_KINDS,
     "confidence_": CONFIDENCES,
     "stage_": tuple(s.value for s in Stage), "standing_": tuple(s.value for s in Standing),
+    "history_": ("return", "request_revision", "approve_revision", "refuse_revision"),
+    "account_done_": ("created", "updated", "reset"), "missing_": ("owner", "baseline", "target"),
+    "qualifier_": ("more_than", "about"),
 }
 INDIRECT = ("login_failed", "login_throttled", "not_a_number", "wrong_password", "forbidden", "not_found", "refused",
             "conflict", "bad_request", "validation_failed", "binding", "guiding")

@@ -115,8 +115,8 @@ def seed_report_demo(factory: sessionmaker[Session], today: dt.date = DEMO_DAY) 
     with factory() as s:
         sub_id = _kw_submission(s, 2022)
     with transaction(factory) as s:
-        submissions.transition(s, who(s, "demo-kw-reporter"), sub_id, "revise",
-                               comment="演示：更正统计口径后修订")
+        submissions.request_revision(s, who(s, "demo-kw-reporter"), sub_id, "演示：更正统计口径后修订")
+        submissions.decide_revision(s, who(s, "demo-approver"), sub_id, approve=True)
     _cycle(factory, sub_id, [(PATENTS, REVISED_2022, True)], "演示数据（修订）")
     now = dt.datetime.combine(today, dt.time(2, 0), tzinfo=dt.UTC)
     with transaction(factory) as s:

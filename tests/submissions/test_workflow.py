@@ -169,8 +169,10 @@ def test_revision_reopens_and_republishes_with_reason(seeded: sessionmaker[Sessi
     with seeded() as s:
         rep = who(s, "demo-kw-reporter")
         with pytest.raises(submissions.SubmissionError, match="reason"):
-            submissions.transition(s, rep, sub_id, "revise")
-        sub = submissions.transition(s, rep, sub_id, "revise", comment="统计局年报更正")
+            submissions.request_revision(s, rep, sub_id, " ")
+        submissions.request_revision(s, rep, sub_id, "统计局年报更正")
+        submissions.decide_revision(s, who(s, "demo-approver"), sub_id, approve=True)
+        sub = submissions.get_submission(s, rep, sub_id)
         assert (sub.state, sub.revision) == ("draft", 1)
         submissions.save_values(s, rep, sub_id, [ValueChange("IND_PATENTS_PER_10K", 124.5, True)])
         s.commit()

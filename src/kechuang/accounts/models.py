@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kechuang.store.base import Base, utcnow
@@ -42,6 +42,9 @@ class Account(Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(),
+        doc="set when an administrator reset the password: no session until the account sets its own")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     department: Mapped[Department | None] = relationship()

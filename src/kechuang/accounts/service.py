@@ -28,7 +28,20 @@ MIN_PASSWORD_LENGTH = 10
 
 
 class AccountError(ValueError):
-    """An account that cannot be created or changed as asked (duplicate name, weak password …)."""
+    """An account that cannot be created or changed as asked (duplicate name, weak password …); the str is
+    English, ``message_zh`` the Chinese where one is given."""
+
+    def __init__(self, message: str, message_zh: str = ""):
+        super().__init__(message)
+        self.message_zh = message_zh or message
+
+    def reason(self, lang: str) -> str:
+        return str(self) if lang == "en" else self.message_zh
+
+
+def _too_short() -> AccountError:
+    return AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
+                        f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符。")
 
 
 class LoginFailed(Exception):
@@ -85,12 +98,12 @@ def create_account(session: Session, actor: Principal, *, username: str, display
     ``password_hash``: the Argon2 hash of ``password`` when the caller made it already (the demo accounts, which
     share one password, are hashed once; the caller answers for the hash matching the password)."""
     actor.require_role(Role.ADMIN, action="creating an account")
-    role = Role(role)
+    role = _role(role)
     username = username.strip()
     if not username or len(username) > 80 or any(c.isspace() for c in username):
         raise AccountError("the user name must be 1–80 characters without spaces")
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise _too_short()
     if role.department_bound and department_id is None:
         raise AccountError(f"a {role.value} acts for a department: choose one")
     if not role.department_bound:
@@ -137,17 +150,80 @@ def set_active(session: Session, actor: Principal, account_id: int, active: bool
 
 
 def change_password(session: Session, actor: Principal, account_id: int, new_password: str) -> None:
-    """Set a new password: one's own, or anyone's for an admin. Ends the account's other sessions."""
+    """Set a new password: one's own, or anyone's for an admin. Ends the account's other sessions. Setting
+    one's own password clears a reset's "must change" mark."""
     if actor.id != account_id:
         actor.require_role(Role.ADMIN, action="changing another account's password")
     if len(new_password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise _too_short()
     account = session.get(Account, account_id)
     if account is None:
         raise AccountError(f"no account {account_id}")
+    if actor.id == account_id and HASHER.verify(new_password, account.password_hash):
+        raise AccountError("the new password must differ from the current one", "新密码不能与当前密码相同。")
     account.password_hash = HASHER.hash(new_password)
+    if actor.id == account_id:
+        account.must_change_password = False
     session.execute(delete(AuthSession).where(AuthSession.account_id == account.id))
     record(session, actor, "change_password", "account", account.id, department_id=account.department_id)
+
+
+def reset_password(session: Session, actor: Principal, account_id: int, temporary_password: str) -> Account:
+    """An administrator gives another account a temporary password (audited): its sessions end, and its next
+    login must set a new password before anything else (``must_change_password``)."""
+    actor.require_role(Role.ADMIN, action="resetting another account's password")
+    if actor.id == account_id:
+        raise Forbidden("change your own password under 我的账号 (/account), not by a reset")
+    if len(temporary_password) < MIN_PASSWORD_LENGTH:
+        raise _too_short()
+    account = session.get(Account, account_id)
+    if account is None:
+        raise AccountError(f"no account {account_id}")
+    account.password_hash = HASHER.hash(temporary_password)
+    account.must_change_password = True
+    session.execute(delete(AuthSession).where(AuthSession.account_id == account.id))
+    record(session, actor, "reset_password", "account", account.id, department_id=account.department_id,
+           field="must_change_password", old=False, new=True)
+    return account
+
+
+def update_account(session: Session, actor: Principal, account_id: int, *, role: Role | str,
+                   department_id: int | None, display_name: str | None = None) -> Account:
+    """Change an account's role, department (and display name) (admin only; one audit record per changed
+    field). Reporters and reviewers need a department, the plan office's roles have none. An administrator
+    cannot change their own role, so the plan office always keeps one."""
+    actor.require_role(Role.ADMIN, action="changing an account's role or department")
+    role = _role(role)
+    account = session.get(Account, account_id)
+    if account is None:
+        raise AccountError(f"no account {account_id}")
+    if account.id == actor.id and role.value != account.role:
+        raise Forbidden("an administrator cannot change their own role")
+    if role.department_bound and department_id is None:
+        raise AccountError(f"a {role.value} acts for a department: choose one")
+    if not role.department_bound:
+        department_id = None
+    if department_id is not None and session.get(Department, department_id) is None:
+        raise AccountError(f"no department {department_id}")
+    changes = {"role": role.value, "department_id": department_id}
+    if display_name is not None and display_name.strip():
+        changes["display_name"] = display_name.strip()
+    for name, new in changes.items():
+        old = getattr(account, name)
+        if old != new:
+            setattr(account, name, new)
+            record(session, actor, "update", "account", account.id,
+                   department_id=department_id or account.department_id, field=name, old=old, new=new)
+    session.flush()
+    return account
+
+
+def _role(role: Role | str) -> Role:
+    """A role from its name; AccountError for an empty or unknown one (there is no default role)."""
+    try:
+        return Role(role)
+    except ValueError:
+        raise AccountError(f"choose a role ({', '.join(r.value for r in Role)}), not {str(role)!r}") from None
 
 
 # ---------------------------------------------------------------- logging in

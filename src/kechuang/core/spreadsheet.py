@@ -218,11 +218,14 @@ def check_xlsx(data: bytes, limits: ReadLimits = ReadLimits()) -> None:
         raise SpreadsheetRejected(*NOT_XLSX) from exc
 
 
-def open_xlsx(data: bytes, limits: ReadLimits = ReadLimits()) -> Workbook:
-    """An uploaded workbook (values, not formulas: ``data_only``), once :func:`check_xlsx` passed; any problem
-    openpyxl then finds is a :class:`SpreadsheetRejected` too."""
+def open_xlsx(data: bytes, limits: ReadLimits = ReadLimits(), *, formulas: bool = False) -> Workbook:
+    """An uploaded workbook, once :func:`check_xlsx` passed: the cells' stored values (``data_only``), or with
+    ``formulas`` the formulas themselves (read only), to tell a formula without a stored result from an empty
+    cell. Any problem openpyxl then finds is a :class:`SpreadsheetRejected` too."""
     check_xlsx(data, limits)
     try:
+        if formulas:
+            return load_workbook(io.BytesIO(data), data_only=False, read_only=True)
         return load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds (KeyError, ValueError, TypeError, lxml errors…)
         raise SpreadsheetRejected(*NOT_XLSX) from exc

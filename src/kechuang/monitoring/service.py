@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kechuang.accounts.access import Principal, Role
 from kechuang.audit.service import record
-from kechuang.indicators.models import Indicator
+from kechuang.indicators.models import Indicator, Observation
 from kechuang.monitoring.models import (
     BINDINGS,
     FREQUENCIES,
@@ -27,7 +27,14 @@ from kechuang.plan.service import PlanNotFound
 
 
 class ProfileError(ValueError):
-    """A setting that cannot be stored (unknown choice, inconsistent range …)."""
+    """A setting that cannot be stored (unknown choice, inconsistent range …); ``field`` names the setting."""
+
+    def __init__(self, message: str, field: str = "", message_zh: str = ""):
+        super().__init__(message)
+        self.field, self.message_zh = field, message_zh or message
+
+    def reason(self, lang: str) -> str:
+        return str(self) if lang == "en" else self.message_zh
 
 
 class StaleEdit(Exception):
@@ -60,6 +67,17 @@ def profiles(session: Session, plan_id: int) -> list[IndicatorProfile]:
         .order_by(Indicator.code)))
 
 
+def baseline_suggestion(session: Session, indicator: Indicator, plan_start: int) -> Observation | None:
+    """The plan text's own figure for the year before the plan starts (the latest earlier one if that year
+    has none): what the settings form offers as the baseline while none is set, e.g. 科技型中小企业达8000余家
+    (2020) for a plan of 2021–2025. Its ``qualifier`` says whether the text gave it exactly, as a lower
+    bound (余, 超过) or roughly (约)."""
+    return session.scalar(select(Observation).where(
+        Observation.indicator_id == indicator.id, Observation.source_kind == "plan_text",
+        Observation.year < plan_start, Observation.period.is_(None))
+        .order_by(Observation.year.desc(), Observation.id).limit(1))
+
+
 def ensure_profile(session: Session, indicator: Indicator) -> IndicatorProfile:
     """The indicator's profile, created with defaults when it has none."""
     found = profile_of(session, indicator.id)
@@ -84,15 +102,16 @@ def update_profile(session: Session, actor: Principal, indicator: Indicator, cha
                         f"(version {profile.version}, you edited version {expected_version}); reload and retry")
     for name, value in changes.items():
         if name not in EDITABLE:
-            raise ProfileError(f"unknown setting {name!r}")
+            raise ProfileError(f"unknown setting {name!r}", name)
         if name in _CHOICES and value not in _CHOICES[name]:
-            raise ProfileError(f"{name} must be one of {', '.join(_CHOICES[name])}, not {value!r}")
+            raise ProfileError(f"{name} must be one of {', '.join(_CHOICES[name])}, not {value!r}", name)
     lo = changes.get("valid_min", profile.valid_min)
     hi = changes.get("valid_max", profile.valid_max)
     if lo is not None and hi is not None and lo > hi:
-        raise ProfileError(f"valid_min {lo} is above valid_max {hi}")
+        raise ProfileError(f"valid_min {lo} is above valid_max {hi}", "valid_max",
+                           f"{hi:g} 小于允许最小值 {lo:g}。")
     if changes.get("max_change_pct") is not None and changes["max_change_pct"] <= 0:
-        raise ProfileError("max_change_pct must be positive")
+        raise ProfileError("max_change_pct must be positive", "max_change_pct", "较上期最大变动须为正数。")
     for name, value in changes.items():
         old = getattr(profile, name)
         if old == value:

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kechuang.accounts.access import Principal, Role
+from kechuang.core.numbers import NumberError, parse_number
 from kechuang.audit.service import record
 from kechuang.indicators.models import Indicator
 from kechuang.monitoring.models import IndicatorProfile
@@ -52,11 +53,14 @@ class HistoryCell:
     cell: str
 
 
-def read_history(table: pd.DataFrame, codes: Mapping[str, str], unit: str | None = None) -> list[HistoryCell]:
+def read_history(table: pd.DataFrame, codes: Mapping[str, str], unit: str | None = None,
+                 units: Mapping[str, str] | None = None) -> list[HistoryCell]:
     """The cells of an iData table as (indicator code, year, value, cell). ``codes`` maps a column name to the
-    plan indicator it holds; ``unit`` keeps only that uCode's rows (every row when None). Refuses, naming the
-    cell: a missing Time, a year that is not a whole number, a value that is not a finite number, a column that
-    is no known indicator, two rows for one year."""
+    plan indicator it holds; ``unit`` keeps only that uCode's rows (every row when None); ``units`` (indicator
+    code → unit) is what values are read in, by the one parser of typed numbers (``kechuang.core.numbers``:
+    "1,320", full-width digits, 13.2% where the unit is %). Refuses, naming the cell: a missing Time, a year that
+    is not a whole number, a value that is not a finite number, a column that is no known indicator, two rows
+    for one year."""
     problems: list[Problem] = []
     if "Time" not in table.columns:
         raise ValidationFailed([Problem("Time", "column", "缺少 Time 列（年份）。", "the column Time (year) is missing",
@@ -91,17 +95,15 @@ def read_history(table: pd.DataFrame, codes: Mapping[str, str], unit: str | None
                 continue
             raw = row[c]
             where = _cell(list(table.columns).index(c), line)
-            if raw is None or (isinstance(raw, float) and math.isnan(raw)) or str(raw).strip() == "":
-                continue
+            if isinstance(raw, float) and math.isnan(raw):
+                continue  # an empty cell (pandas reads it as NaN)
             try:
-                value = float(str(raw).replace(",", "").strip())
-            except ValueError:
-                value = math.nan
-            if not math.isfinite(value):
-                problems.append(Problem(codes[c], "value", f"“{raw}”不是有限数值。", f"{raw!r} is not a finite number",
-                                        SHEET, where))
+                value = parse_number(raw, (units or {}).get(codes[c], ""))
+            except NumberError as exc:
+                problems.append(Problem(codes[c], "value", exc.reason_zh, exc.reason_en, SHEET, where))
                 continue
-            out.append(HistoryCell(codes[c], year, value, where))
+            if value is not None:
+                out.append(HistoryCell(codes[c], year, value, where))
     if problems:
         raise ValidationFailed(problems)
     return out

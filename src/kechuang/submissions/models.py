@@ -103,3 +103,24 @@ class ConsistencyRule(Base):
 
     left: Mapped[Indicator] = relationship(foreign_keys=[left_indicator_id])
     right: Mapped[Indicator] = relationship(foreign_keys=[right_indicator_id])
+
+
+REVISION_STATES = ("pending", "approved", "refused")
+
+
+class RevisionRequest(Base):
+    """A department's request to reopen an approved submission (申请修订), decided by the plan office."""
+
+    __tablename__ = "revision_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(80))
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    decided_by: Mapped[str] = mapped_column(String(80), default="")
+    decided_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+
+    submission: Mapped[Submission] = relationship()

@@ -6,7 +6,8 @@ State machine (who may act in brackets)::
     draft/returned --submit [reporter]--> submitted --dept_approve [reviewer]--> dept_approved
     dept_approved --approve [approver]--> approved (locked; values become observations)
     submitted --return [reviewer]--> returned;  dept_approved --return [approver]--> returned
-    approved --revise [reporter, with a reason]--> draft (revision + 1)
+    approved --request_revision [reporter, with a reason] → decide_revision [plan office]--> draft (revision + 1)
+             (or stays approved when the plan office refuses the request, with its reason)
 
 Reporters and reviewers act only on their own department's submissions (``Forbidden`` otherwise). Every
 change of a value or a state is audited in the same transaction; a refused change of a locked value is
@@ -34,7 +35,13 @@ from kechuang.monitoring.models import IndicatorProfile
 from kechuang.monitoring.service import StaleEdit, owned_indicators
 from kechuang.store.base import utcnow
 from kechuang.submissions.excel import SHEET, TemplateMeta, TemplateRow, build_workbook, read_workbook
-from kechuang.submissions.models import ConsistencyRule, ReportingPeriod, Submission, SubmissionValue
+from kechuang.submissions.models import (
+    ConsistencyRule,
+    ReportingPeriod,
+    RevisionRequest,
+    Submission,
+    SubmissionValue,
+)
 from kechuang.submissions.validation import Consistency, Entry, Previous, Problem, check_consistency, check_entry, num
 
 STATE_LABELS = {
@@ -182,7 +189,11 @@ def previous_value(session: Session, indicator_id: int, profile: IndicatorProfil
 
 @dataclass(frozen=True)
 class ValueChange:
-    """A proposed value for one indicator; ``expected_version`` is the row version the editor saw."""
+    """A proposed value for one indicator; ``expected_version`` is the row version the editor saw.
+
+    Every edge people write through (form, workbook, API) refuses a change without its version before it
+    gets here; ``None`` is left to the system's own callers (the demo setup) that read the row themselves.
+    """
 
     indicator_code: str
     value: float | None
@@ -259,14 +270,17 @@ def check_submission(session: Session, sub: Submission, proposed: dict[int, tupl
 
 
 def prepare_changes(session: Session, actor: Principal, submission_id: int, changes: list[ValueChange], *,
-                    complete: bool = False) -> Prepared:
+                    complete: bool = False, pending: list[Problem] | None = None) -> Prepared:
     """Check that ``actor`` may save ``changes`` and that they pass validation; nothing is written yet.
 
+    ``pending`` are problems the caller found already (text that is not a number …): their indicators are
+    checked as if empty, and they are reported together with the rest, so that every problem comes at once.
     Raises Forbidden, RecordedRefusal (locked), StaleEdit (a row changed since it was read) or
     ValidationFailed (with one problem per offending value).
     """
     sub = _load(session, submission_id)
     _require_editor(session, actor, sub, attempted={c.indicator_code: c.value for c in changes})
+    pending = list(pending or [])
     rows = {row.indicator.code: row for row in sub.values}
     problems: list[Problem] = []
     prepared = Prepared(sub)
@@ -280,10 +294,12 @@ def prepare_changes(session: Session, actor: Principal, submission_id: int, chan
             raise StaleEdit(f"{row.indicator.name_zh}: changed by {row.updated_by or 'someone'} meanwhile "
                             f"(now {row.value}, version {row.version}; you edited version {change.expected_version})")
         prepared.changes.append((row, change))
-    proposed = {row.indicator_id: (c.value, c.note) for row, c in prepared.changes}
+    proposed: dict[int, tuple[float | None, str]] = {
+        row.indicator_id: (None, row.note) for code, row in rows.items() if code in {p.code for p in pending}}
+    proposed |= {row.indicator_id: (c.value, c.note) for row, c in prepared.changes}
     problems += check_submission(session, sub, proposed, complete=complete)
-    if problems:
-        raise ValidationFailed(problems)
+    if pending or problems:
+        raise ValidationFailed(pending + problems)
     return prepared
 
 
@@ -318,9 +334,9 @@ def apply_changes(session: Session, actor: Principal, prepared: Prepared, *, via
 
 
 def save_values(session: Session, actor: Principal, submission_id: int, changes: list[ValueChange], *,
-                via: str = "form", reason: str = "") -> int:
+                via: str = "form", reason: str = "", pending: list[Problem] | None = None) -> int:
     """Validate and write ``changes`` (see ``prepare_changes`` and ``apply_changes``)."""
-    prepared = prepare_changes(session, actor, submission_id, changes)
+    prepared = prepare_changes(session, actor, submission_id, changes, pending=pending)
     return apply_changes(session, actor, prepared, via=via, reason=reason)
 
 
@@ -329,22 +345,27 @@ def save_values(session: Session, actor: Principal, submission_id: int, changes:
 
 def transition(session: Session, actor: Principal, submission_id: int, action: str, *, comment: str = "",
                expected_version: int | None = None) -> Submission:
-    """Move a submission by ``action`` (submit, dept_approve, approve, return, revise); see the module doc.
+    """Move a submission by ``action`` (submit, dept_approve, approve, return); see the module doc.
 
-    ``return`` needs a comment and ``revise`` a reason (in ``comment``). ``submit`` validates every value
+    ``return`` needs a comment. ``revise`` is not an action of its own: an approved submission is reopened
+    through a revision request the plan office approves (``request_revision``, ``decide_revision``).
+    ``submit`` validates every value
     with the required rule (ValidationFailed). ``approve`` publishes the values as observations.
     A wrong state is a refusal that is audited (RecordedRefusal); a wrong role or department is Forbidden.
     """
     if action not in ACTIONS:
         raise SubmissionError(f"unknown action {action!r}; expected one of {', '.join(ACTIONS)}")
+    if action == "revise":
+        raise SubmissionError("an approved submission is reopened only when the plan office approves a revision "
+                              "request (申请修订): request_revision, then decide_revision")
     sub = _load(session, submission_id)
     actor.require_department(sub.department_id, "the submission")
-    role_for = {"submit": (Role.REPORTER,), "revise": (Role.REPORTER,), "dept_approve": (Role.REVIEWER,),
+    role_for = {"submit": (Role.REPORTER,), "dept_approve": (Role.REVIEWER,),
                 "approve": (Role.APPROVER,),
                 "return": (Role.REVIEWER,) if sub.state == "submitted" else (Role.APPROVER,)}
     actor.require_role(*role_for[action], action=action.replace("_", " "))
     allowed_from = {"submit": ("draft", "returned"), "dept_approve": ("submitted",), "approve": ("dept_approved",),
-                    "return": ("submitted", "dept_approved"), "revise": ("approved",)}
+                    "return": ("submitted", "dept_approved")}
     if sub.state not in allowed_from[action]:
         raise refuse(session, actor, "submission", sub.id, department_id=sub.department_id, field="state",
                      attempted=action, message=f"cannot {action.replace('_', ' ')} submission {sub.id}: it is "
@@ -352,21 +373,19 @@ def transition(session: Session, actor: Principal, submission_id: int, action: s
     if expected_version is not None and expected_version != sub.version:
         raise StaleEdit(f"submission {sub.id} changed meanwhile (now {sub.state}, version {sub.version}); reload")
     comment = comment.strip()
-    if action in ("return", "revise") and not comment:
-        raise SubmissionError("a return needs a comment" if action == "return" else "a revision needs a reason")
+    if action == "return" and not comment:
+        raise SubmissionError("a return needs a comment")
     if action == "submit":
         problems = check_submission(session, sub, {}, complete=True)
         if problems:
             raise ValidationFailed(problems)
     new_state = {"submit": "submitted", "dept_approve": "dept_approved", "approve": "approved",
-                 "return": "returned", "revise": "draft"}[action]
+                 "return": "returned"}[action]
     old_state = sub.state
     try:
         sub.state = new_state
-        if action in ("return", "revise"):
+        if action == "return":
             sub.comment = comment
-        if action == "revise":
-            sub.revision += 1
         record(session, actor, action, "submission", sub.id, department_id=sub.department_id, field="state",
                old=old_state, new=new_state, reason=comment)
         if action == "approve":
@@ -375,6 +394,92 @@ def transition(session: Session, actor: Principal, submission_id: int, action: s
     except StaleDataError as exc:
         raise StaleEdit(f"submission {sub.id} was changed by someone else at the same moment; reload") from exc
     return sub
+
+
+# ---------------------------------------------------------------- revision requests (申请修订)
+
+
+def pending_revision(session: Session, submission_id: int) -> RevisionRequest | None:
+    """The revision request of a submission that waits for the plan office, if any."""
+    return session.scalar(select(RevisionRequest).where(RevisionRequest.submission_id == submission_id,
+                                                        RevisionRequest.state == "pending"))
+
+
+def revision_requests(session: Session, submission_id: int) -> list[RevisionRequest]:
+    """Every revision request of a submission, oldest first."""
+    return list(session.scalars(select(RevisionRequest).where(RevisionRequest.submission_id == submission_id)
+                                .order_by(RevisionRequest.id)))
+
+
+def pending_revisions(session: Session, actor: Principal) -> list[RevisionRequest]:
+    """Revision requests waiting for a decision (the plan office's; empty for the other roles)."""
+    if actor.role not in PLAN_OFFICE:
+        return []
+    return list(session.scalars(select(RevisionRequest).where(RevisionRequest.state == "pending")
+                                .options(selectinload(RevisionRequest.submission).selectinload(Submission.period),
+                                         selectinload(RevisionRequest.submission)
+                                         .selectinload(Submission.department))
+                                .order_by(RevisionRequest.id)))
+
+
+def request_revision(session: Session, actor: Principal, submission_id: int, reason: str) -> RevisionRequest:
+    """The department's reporter asks to reopen its approved submission, with a reason (audited). The
+    submission stays approved and locked until the plan office decides (``decide_revision``)."""
+    sub = _load(session, submission_id)
+    actor.require_department(sub.department_id, "the submission")
+    actor.require_role(Role.REPORTER, action="requesting a revision")
+    if sub.state != "approved":
+        raise refuse(session, actor, "submission", sub.id, department_id=sub.department_id, field="state",
+                     attempted="request_revision",
+                     message=f"only an approved submission can be revised; submission {sub.id} is {sub.state} "
+                             f"({STATE_LABELS[sub.state][0]})")
+    reason = reason.strip()
+    if not reason:
+        raise SubmissionError("a revision request needs a reason")
+    if pending_revision(session, sub.id) is not None:
+        raise SubmissionError(f"a revision request of submission {sub.id} already waits for the plan office")
+    req = RevisionRequest(submission_id=sub.id, reason=reason, requested_by=actor.username)
+    session.add(req)
+    session.flush()
+    record(session, actor, "request_revision", "submission", sub.id, department_id=sub.department_id,
+           field="revision_request", new="pending", reason=reason)
+    return req
+
+
+def decide_revision(session: Session, actor: Principal, submission_id: int, *, approve: bool,
+                    reason: str = "") -> RevisionRequest:
+    """The plan office (approver or admin) approves or refuses the waiting revision request (audited; a
+    refusal needs a reason). Approving reopens the submission as a draft with its revision counted up."""
+    actor.require_role(Role.APPROVER, Role.ADMIN, action="deciding a revision request")
+    sub = _load(session, submission_id)
+    req = pending_revision(session, sub.id)
+    if req is None:
+        raise SubmissionError(f"no revision request of submission {sub.id} waits for a decision")
+    reason = reason.strip()
+    if not approve and not reason:
+        raise SubmissionError("a refused revision request needs a reason")
+    req.state = "approved" if approve else "refused"
+    req.decided_by, req.decided_at, req.decision_reason = actor.username, utcnow(), reason
+    record(session, actor, "approve_revision" if approve else "refuse_revision", "submission", sub.id,
+           department_id=sub.department_id, field="revision_request", old="pending", new=req.state,
+           reason=reason or req.reason)
+    if approve:
+        try:
+            sub.state, sub.comment, sub.revision = "draft", req.reason, sub.revision + 1
+            record(session, actor, "revise", "submission", sub.id, department_id=sub.department_id, field="state",
+                   old="approved", new="draft", reason=req.reason)
+            session.flush()
+        except StaleDataError as exc:
+            raise StaleEdit(f"submission {sub.id} was changed by someone else at the same moment; reload") from exc
+    session.flush()
+    return req
+
+
+def comment_history(session: Session, actor: Principal, sub: Submission) -> list[AuditRecord]:
+    """The comments of a submission's history, oldest first: returns with their comment, revision requests
+    and the plan office's decisions — shown as history, not as the submission's current state."""
+    return [r for r in trail(session, actor, sub) if r.entity == "submission" and r.reason
+            and r.action in ("return", "request_revision", "approve_revision", "refuse_revision")]
 
 
 def _publish(session: Session, actor: Principal, sub: Submission) -> None:
@@ -431,6 +536,7 @@ class Line:
     row: SubmissionValue
     previous: Previous | None
     requirement: str
+    profile: IndicatorProfile | None = None
 
 
 def lines(session: Session, sub: Submission) -> list[Line]:
@@ -439,7 +545,7 @@ def lines(session: Session, sub: Submission) -> list[Line]:
     for row in sub.values:
         profile = session.scalar(select(IndicatorProfile).where(IndicatorProfile.indicator_id == row.indicator_id))
         out.append(Line(row, previous_value(session, row.indicator_id, profile, sub.period.year),
-                        requirement_text(profile)))
+                        requirement_text(profile), profile))
     return out
 
 
@@ -463,7 +569,8 @@ def template(session: Session, actor: Principal, submission_id: int) -> tuple[st
     rows = [TemplateRow(code=ln.row.indicator.code, name=ln.row.indicator.name_zh, unit=ln.row.indicator.unit_zh,
                         previous="" if ln.previous is None else f"{num(ln.previous.value)}（{ln.previous.year}年）",
                         value=ln.row.value, final=ln.row.final, note=ln.row.note, requirement=ln.requirement,
-                        version=ln.row.version) for ln in lines(session, sub)]
+                        version=ln.row.version, valid_min=ln.profile.valid_min if ln.profile else None,
+                        valid_max=ln.profile.valid_max if ln.profile else None) for ln in lines(session, sub)]
     meta = TemplateMeta(submission_id=sub.id, department_code=sub.department.code,
                         department_name=sub.department.name_zh, period_code=sub.period.code,
                         period_label=sub.period.label_zh, revision=sub.revision, due_on=sub.period.due_on.isoformat())
@@ -471,19 +578,29 @@ def template(session: Session, actor: Principal, submission_id: int) -> tuple[st
     return name, build_workbook(meta, rows)
 
 
-_CELL_OF_FIELD = {"value": "value", "final": "final", "note": "value", "row": "code"}
+_CELL_OF_FIELD = {"value": "value", "final": "final", "note": "value", "row": "code", "version": "version"}
+
+
+def _cell_order(problem: Problem) -> tuple[int, str]:
+    """Problems of a workbook in reading order: by row, then column (file problems first)."""
+    match = re.fullmatch(r"([A-Z]+)(\d*)", problem.cell or "")
+    if match is None:
+        return (0, "")
+    return (int(match.group(2) or 10**9), match.group(1))
 
 
 def import_workbook(session: Session, actor: Principal, submission_id: int, data: bytes) -> int:
     """Read an uploaded template and save its values: all of them or none.
 
-    Problems come back in ValidationFailed with sheet and cell: not a number, wrong status word, a file of
-    another submission, a row changed since the template was downloaded (its hidden version differs), and
-    every validation rule. Returns how many values changed.
+    Every problem of the file comes back at once in ValidationFailed, each with its sheet and cell: not a
+    number, NaN/Infinity, a formula without a stored result, wrong status word, a file of another
+    submission, an emptied hidden version, a row changed since the template was downloaded (its hidden
+    version differs), and every validation rule of the values that could be read. Returns how many values
+    changed.
     """
     sub = _load(session, submission_id)
     _require_editor(session, actor, sub, attempted="workbook upload")
-    parsed = read_workbook(data)
+    parsed = read_workbook(data, {row.indicator.code: row.indicator.unit_zh for row in sub.values})
     problems = list(parsed.problems)
     if not parsed.rows and not problems:
         problems.append(Problem("", "file", "模板中没有指标行。", "the template has no indicator rows"))
@@ -498,6 +615,7 @@ def import_workbook(session: Session, actor: Principal, submission_id: int, data
         raise ValidationFailed(problems)
     rows = {row.indicator.code: row for row in sub.values}
     by_code = {p.code: p for p in parsed.rows}
+    unreadable = {p.code for p in problems}
     changes = []
     for parsed_row in parsed.rows:
         row = rows.get(parsed_row.code)
@@ -514,15 +632,17 @@ def import_workbook(session: Session, actor: Principal, submission_id: int, data
                 f"changed by {row.updated_by or 'someone'} to {row.value} after the template was downloaded; "
                 "download it again so as not to overwrite it").at(SHEET, parsed_row.cell("value")))
             continue
-        changes.append(ValueChange(parsed_row.code, parsed_row.value, parsed_row.final, parsed_row.note))
+        if parsed_row.code not in unreadable:
+            changes.append(ValueChange(parsed_row.code, parsed_row.value, parsed_row.final, parsed_row.note,
+                                       parsed_row.version))
     for code in rows.keys() - by_code.keys():
         problems.append(Problem(code, "row", f"模板中缺少指标 {rows[code].indicator.name_zh} 所在的行。",
                                 f"the row of {rows[code].indicator.name_en or code} is missing").at(SHEET, "A"))
-    if problems:
-        raise ValidationFailed(problems)
     try:
-        prepared = prepare_changes(session, actor, submission_id, changes)
+        prepared = prepare_changes(session, actor, submission_id, changes, pending=problems)
     except ValidationFailed as exc:
-        raise ValidationFailed([p.at(SHEET, by_code[p.code].cell(_CELL_OF_FIELD.get(p.field, "value")))
-                                if p.code in by_code else p for p in exc.problems]) from None
+        located = [p if p.cell or p.code not in by_code
+                   else p.at(SHEET, by_code[p.code].cell(_CELL_OF_FIELD.get(p.field, "value")))
+                   for p in exc.problems]
+        raise ValidationFailed(sorted(located, key=_cell_order)) from None
     return apply_changes(session, actor, prepared, via="Excel upload")

@@ -8,7 +8,6 @@ Each problem names the indicator and the field; the Excel reader adds the sheet 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 PROVISIONAL_WORDS = {"初步数", "provisional", "初步", ""}
@@ -67,27 +66,6 @@ def num(value: float) -> str:
     """A value as typed: up to 4 decimals without trailing zeros (125.0 → "125", 99.04 → "99.04")."""
     text = f"{value:.4f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
-
-
-def parse_number(raw: object) -> float | None:
-    """A cell or form value as a number: None when empty; ValueError when it is not a finite number.
-
-    Thousands separators and a trailing % sign are not accepted: the unit is fixed by the indicator.
-    """
-    if raw is None:
-        return None
-    if isinstance(raw, bool):
-        raise ValueError(raw)
-    if isinstance(raw, int | float):
-        value = float(raw)
-    else:
-        text = str(raw).strip()
-        if text == "":
-            return None
-        value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(raw)
-    return value
 
 
 def parse_final(raw: object) -> bool:

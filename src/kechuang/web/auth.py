@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 
 from kechuang.accounts import service as accounts
 from kechuang.accounts.access import PLAN_OFFICE, Principal, Role
+from kechuang.accounts.models import Account
 from kechuang.accounts.settings import AccountSettings
 from kechuang.store.base import utcnow
+from kechuang.web.i18n import request_lang
 from kechuang.web.pages import render
 from kechuang.web.security import CSRF_COOKIE, SESSION_COOKIE, account_settings, db, principal, set_session_cookie
 
@@ -65,13 +67,56 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
     except accounts.LoginFailed:
         s.commit()
         return _login_page(request, error="login_failed", status_code=401, next_=next, username=username)
+    if account.must_change_password:
+        s.commit()
+        return _new_password_page(request, username=account.username, next_=next)
+    return _logged_in(s, account, next, settings)
+
+
+def _logged_in(s: Session, account: Account, next_: str, settings: AccountSettings) -> Response:
     opened = accounts.open_session(s, account, settings)
     who = accounts.principal_of(account)
     s.commit()
-    response = RedirectResponse(_safe_next(next) or home_of(who), status_code=303)
+    response = RedirectResponse(_safe_next(next_) or home_of(who), status_code=303)
     set_session_cookie(response, opened.token, settings)
     response.delete_cookie(CSRF_COOKIE, path="/")
     return response
+
+
+def _new_password_page(request: Request, *, username: str, next_: str, error: str = "",
+                       status_code: int = 200) -> HTMLResponse:
+    """After a reset: no session until the account sets a password of its own (the pre-login CSRF cookie
+    protects the form)."""
+    token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+    response = render(request, "monitoring/login_new_password.html", status_code=status_code, csrf_token=token,
+                      username=username, next=_safe_next(next_) or "", error=error)
+    settings: AccountSettings = request.app.state.account_settings
+    response.set_cookie(CSRF_COOKIE, token, httponly=True, secure=settings.secure_cookies, samesite="lax", path="/")
+    return response
+
+
+@router.post("/login/new-password")
+def login_new_password(request: Request, username: str = Form(""), current: str = Form(""), new: str = Form(""),
+                       next: str = Form(""), s: Session = Depends(db),
+                       settings: AccountSettings = Depends(account_settings)) -> Response:
+    """Log in with the temporary password and set a new one in one step."""
+    ip = request.client.host if request.client else ""
+    try:
+        account = accounts.authenticate(s, username, current, ip=ip, settings=settings)
+    except accounts.LoginThrottled as exc:
+        s.commit()
+        return _throttled(request, exc, next, username)
+    except accounts.LoginFailed:
+        s.commit()
+        return _new_password_page(request, username=username, next_=next, error="login_failed", status_code=401)
+    if account.must_change_password:
+        try:
+            accounts.change_password(s, accounts.principal_of(account), account.id, new)
+        except accounts.AccountError as exc:
+            s.rollback()
+            return _new_password_page(request, username=username, next_=next, error=exc.reason(request_lang(request)),
+                                      status_code=400)
+    return _logged_in(s, account, next, settings)
 
 
 def _throttled(request: Request, exc: accounts.LoginThrottled, next_: str, username: str) -> HTMLResponse:

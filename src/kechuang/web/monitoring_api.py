@@ -7,23 +7,28 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictFloat, StrictInt, StrictStr
 from sqlalchemy.orm import Session
 
 from kechuang.accounts.access import Principal
 from kechuang.audit.models import AuditRecord
 from kechuang.audit.service import trail
+from kechuang.comments.settings import get_comment_settings
+from kechuang.core.numbers import NumberError, parse_number
 from kechuang.monitoring import progress
 from kechuang.monitoring.reminders import reminders
 from kechuang.monitoring.service import indicator_by_code
 from kechuang.plan import service as plans
 from kechuang.progress import Assessment, RollUp
 from kechuang.submissions import service as submissions
+from kechuang.submissions.completeness import completeness
 from kechuang.submissions.excel import MAX_BYTES
-from kechuang.submissions.models import Submission
+from kechuang.submissions.models import RevisionRequest, Submission
+from kechuang.submissions.validation import Problem
 from kechuang.supervision import service as supervision
 from kechuang.supervision.models import SupervisionItem
 from kechuang.web.resources import visible_item, visible_submission
@@ -34,16 +39,29 @@ router = APIRouter(prefix="/api/v1", tags=["monitoring"])
 
 
 class ValueIn(BaseModel):
-    value: float | None = Field(description="the value in the indicator's unit; null to clear it")
+    value: StrictInt | StrictFloat | StrictStr | None = Field(
+        description="the value in the indicator's unit: a number, or text as people type it (\"1,320\", "
+                    "\"１３２０\", \"13.2%\" for unit %, \"1.2万\" for a count; see README); null to clear it. "
+                    "NaN, Infinity and true/false are refused (422)")
     final: bool = Field(False, description="正式数 (true) or 初步数 (false)")
     note: str = ""
     version: int = Field(description="the row version the value was read at (optimistic locking)")
 
 
 class TransitionIn(BaseModel):
-    action: str = Field(description="submit, dept_approve, approve, return or revise")
+    action: str = Field(description="submit, dept_approve or approve, or return (with a comment); a revision is "
+                                    "requested at …/revision-requests")
     comment: str = ""
     version: int | None = Field(None, description="the submission version it was read at")
+
+
+class RevisionRequestIn(BaseModel):
+    reason: str = Field(description="why the approved values must be revised")
+
+
+class RevisionDecisionIn(BaseModel):
+    approve: bool = Field(description="true reopens the submission as a draft; false refuses the request")
+    reason: str = Field("", description="the plan office's reason (required when refusing)")
 
 
 class ReportIn(BaseModel):
@@ -73,6 +91,7 @@ def _submission(s: Session, sub: Submission, detail: bool = False) -> dict[str, 
             "previous": None if ln.previous is None else {"year": ln.previous.year, "value": ln.previous.value,
                                                           "source": ln.previous.source}}
             for ln in submissions.lines(s, sub)]
+        out["revision_requests"] = [_revision(r) for r in submissions.revision_requests(s, sub.id)]
     return out
 
 
@@ -126,19 +145,47 @@ def get_submission(sub: Submission = Depends(visible_submission), s: Session = D
 def put_value(indicator_code: str, body: ValueIn, sub: Submission = Depends(visible_submission),
               who: Principal = Depends(principal), s: Session = Depends(db)) -> dict[str, Any]:
     sub_id = sub.id
+    indicator = next((row.indicator for row in sub.values if row.indicator.code == indicator_code), None)
+    try:
+        value = parse_number(body.value, indicator.unit_zh if indicator else "")
+    except NumberError as exc:
+        raise submissions.ValidationFailed([Problem(indicator_code, "value", exc.reason_zh, exc.reason_en)]) from None
     changed = submissions.save_values(s, who, sub_id, [submissions.ValueChange(
-        indicator_code, body.value, body.final, body.note.strip(), body.version)], via="API")
+        indicator_code, value, body.final, body.note.strip(), body.version)], via="API")
     s.commit()
     return {"changed": changed, **_submission(s, submissions.get_submission(s, who, sub_id), detail=True)}
 
 
-@router.post("/submissions/{submission_id}/transitions", summary="Submit, approve, return or revise")
+@router.post("/submissions/{submission_id}/transitions", summary="Submit, approve or return")
 def post_transition(body: TransitionIn, sub: Submission = Depends(visible_submission),
                     who: Principal = Depends(principal), s: Session = Depends(db)) -> dict[str, Any]:
     sub_id = sub.id
     submissions.transition(s, who, sub_id, body.action, comment=body.comment, expected_version=body.version)
     s.commit()
     return _submission(s, submissions.get_submission(s, who, sub_id), detail=True)
+
+
+def _revision(r: RevisionRequest) -> dict[str, Any]:
+    return {"id": r.id, "reason": r.reason, "requested_by": r.requested_by, "requested_at": r.requested_at.isoformat(),
+            "state": r.state, "decided_by": r.decided_by, "decision_reason": r.decision_reason,
+            "decided_at": None if r.decided_at is None else r.decided_at.isoformat()}
+
+
+@router.post("/submissions/{submission_id}/revision-requests", summary="申请修订: ask to reopen an approved submission")
+def post_revision_request(body: RevisionRequestIn, sub: Submission = Depends(visible_submission),
+                          who: Principal = Depends(principal), s: Session = Depends(db)) -> dict[str, Any]:
+    req = submissions.request_revision(s, who, sub.id, body.reason)
+    s.commit()
+    return _revision(req)
+
+
+@router.post("/submissions/{submission_id}/revision-requests/decision",
+             summary="The plan office approves (reopens) or refuses the waiting revision request")
+def post_revision_decision(body: RevisionDecisionIn, sub: Submission = Depends(visible_submission),
+                           who: Principal = Depends(principal), s: Session = Depends(db)) -> dict[str, Any]:
+    req = submissions.decide_revision(s, who, sub.id, approve=body.approve, reason=body.reason)
+    s.commit()
+    return _revision(req)
 
 
 @router.get("/submissions/{submission_id}/template.xlsx", summary="The department's Excel template")
@@ -161,6 +208,25 @@ def post_workbook(sub: Submission = Depends(visible_submission), file: UploadFil
 def submission_audit(sub: Submission = Depends(visible_submission), who: Principal = Depends(principal),
                      s: Session = Depends(db)) -> list[dict[str, Any]]:
     return [_audit(r) for r in submissions.trail(s, who, sub)]
+
+
+@router.get("/periods/{code}/completeness", summary="Reporting completeness of a period (plan office)")
+def get_completeness(code: str, who: Principal = Depends(plan_office), s: Session = Depends(db)) -> dict[str, Any]:
+    tz = ZoneInfo(get_comment_settings().timezone)
+    report = completeness(s, who, plans.get_plan(s).id, code, today=dt.datetime.now(tz).date(), tz=tz)
+    return {
+        "period": {"code": report.period.code, "label": report.period.label_zh,
+                   "due_on": report.period.due_on.isoformat()},
+        "as_of": report.today.isoformat(), "expected": report.expected,
+        "counts": {k: report.number_of(k) for k in ("in_hand", "approved", "silent", "on_time", "late", "overdue",
+                                                    "pending")},
+        "reporting_rate": report.rate("in_hand"), "reporting_rate_on_time": report.rate("on_time"),
+        "indicators": {"due": report.indicators_due, "filled": report.indicators_filled},
+        "departments": [{"code": d.department.code, "name": d.department.name_zh, "submission": d.submission.id,
+                         "state": "silent" if d.silent else d.submission.state, "filled": d.filled, "due": d.due,
+                         "submitted_on": None if d.submitted_on is None else d.submitted_on.isoformat(),
+                         "timeliness": d.timeliness} for d in report.departments],
+    }
 
 
 @router.get("/progress", summary="Dashboard: areas → tasks → indicators, supervision and conflicts")

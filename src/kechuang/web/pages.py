@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
+from kechuang.core.numbers import input_value
 from kechuang.indicators import service as indicators
 from kechuang.monitoring.progress import dashboard as progress_board
 from kechuang.plan import service as plans
@@ -39,6 +40,7 @@ def target_range(attrs: dict[str, Any]) -> str:
 
 
 templates.env.filters["num"] = num
+templates.env.filters["input_value"] = input_value  # what an input box holds: never the display format
 templates.env.filters["target_range"] = target_range
 
 
