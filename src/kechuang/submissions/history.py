@@ -22,8 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kechuang.accounts.access import Principal, Role
-from kechuang.core.numbers import NumberError, parse_number
 from kechuang.audit.service import record
+from kechuang.core.numbers import NumberError, parse_number
 from kechuang.indicators.models import Indicator
 from kechuang.monitoring.models import IndicatorProfile
 from kechuang.submissions import service as submissions
