@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kechuang.indicators.models import Indicator, Observation
+from kechuang.indicators.service import list_indicators
 from kechuang.monitoring.models import IndicatorProfile, IndicatorTarget
 from kechuang.monitoring.service import links, profile_of, profiles
 from kechuang.plan import service as plans
@@ -73,6 +74,13 @@ def assessed_observations(session: Session, indicator_id: int, after_year: int) 
         if held is None or KIND_RANK[obs.source_kind] <= KIND_RANK[held.source_kind]:
             best[obs.year] = obs
     return [best[y] for y in sorted(best)]
+
+
+def latest_observation(session: Session, indicator_id: int) -> Observation | None:
+    """The latest approved annual value of an indicator (any year; the same choice per year as the
+    assessment makes: a submission over a published figure over the plan text), or None."""
+    rows = assessed_observations(session, indicator_id, after_year=-1)
+    return rows[-1] if rows else None
 
 
 def final_years(version: PlanVersion) -> tuple[int, ...]:
@@ -187,6 +195,57 @@ def _task_of(code: str, parent: dict[str, str | None], tasks: set[str]) -> str |
 def reported_completion(item: SupervisionItem) -> float:
     """Completion an item reports: 1.0 from the 反馈 stage on (done claimed) or at 100 %, else percent/100."""
     return 1.0 if item.stage in ("feedback", "review", "closed") else item.percent / 100
+
+
+def _tasks_of_links(session: Session, version: PlanVersion) -> dict[str, list[Indicator]]:
+    """For each task code, the indicators linked to the task, one of its measures or one of its projects
+    (by code, each once)."""
+    elements = plans.elements(session, version)
+    parent = {e.code: e.parent_code for e in elements}
+    task_codes = {e.code for e in elements if e.kind == "task"}
+    out: dict[str, dict[int, Indicator]] = {}
+    for code, inds in links(session, version.plan_id).items():
+        task_code = _task_of(code, parent, task_codes)
+        if task_code is not None:
+            for ind in inds:
+                out.setdefault(task_code, {})[ind.id] = ind
+    return {task: sorted(d.values(), key=lambda i: i.code) for task, d in out.items()}
+
+
+def task_indicators(session: Session, version: PlanVersion, task_code: str) -> list[IndicatorProgress]:
+    """The assessed indicators of one task (see :func:`_tasks_of_links`), by code."""
+    finals = final_years(version)
+    return [indicator_progress(session, ind, finals)
+            for ind in _tasks_of_links(session, version).get(task_code, [])]
+
+
+@dataclass
+class IndicatorCatalogue:
+    """Every indicator of a plan, assessed: by task (an indicator linked to several tasks appears under each)
+    and those linked to no task."""
+
+    by_task: dict[str, list[IndicatorProgress]]
+    unlinked: list[IndicatorProgress]
+    latest: dict[int, Observation | None]
+
+    @property
+    def all(self) -> list[IndicatorProgress]:
+        """Each indicator once, by code."""
+        seen = {p.indicator.id: p for ps in self.by_task.values() for p in ps}
+        seen.update({p.indicator.id: p for p in self.unlinked})
+        return sorted(seen.values(), key=lambda p: p.indicator.code)
+
+
+def catalogue(session: Session, version: PlanVersion) -> IndicatorCatalogue:
+    """All indicators of the plan of ``version`` with their progress and latest approved value (the public
+    indicator list); an indicator without settings is assessed as not applicable, with the reason."""
+    finals = final_years(version)
+    assessed = {ind.id: indicator_progress(session, ind, finals)
+                for ind in list_indicators(session, version.plan_id)}
+    by_task = {task: [assessed[i.id] for i in inds] for task, inds in _tasks_of_links(session, version).items()}
+    linked = {p.indicator.id for ps in by_task.values() for p in ps}
+    unlinked = [p for i, p in sorted(assessed.items(), key=lambda kv: kv[1].indicator.code) if i not in linked]
+    return IndicatorCatalogue(by_task, unlinked, {i: latest_observation(session, i) for i in assessed})
 
 
 def dashboard(session: Session, today: dt.date, plan_code: str | None = None, reminder_days: int = 7) -> Dashboard:

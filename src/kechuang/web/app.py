@@ -20,6 +20,7 @@ from kechuang.web import (
     auth,
     dashboard,
     index_page,
+    indicator_list,
     monitoring_api,
     opendata,
     pages,
@@ -52,6 +53,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     for module in (auth, workflow, dashboard, supervision_pages, admin, monitoring_api):
         app.include_router(module.router)
     app.include_router(index_page.router)
+    app.include_router(indicator_list.router)  # public: /monitoring/indicators
     app.include_router(portal.router)
     app.include_router(opendata.router)
     app.include_router(reports_web.router)  # plan office: generate evaluation and index reports

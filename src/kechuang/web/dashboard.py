@@ -37,7 +37,7 @@ def indicator_page(code: str, request: Request, s: Session = Depends(db)) -> HTM
     p = progress.indicator_progress(s, ind, progress.final_years(version))
     history = progress.approved_history(s, ind.id)
     return render(request, "monitoring/indicator.html", ind=ind, p=p, history=history, version=version,
-                  chart=_chart(p, history))
+                  chart=_chart(p, history), latest=progress.latest_observation(s, ind.id))
 
 
 def _chart(p: progress.IndicatorProgress, history: list) -> dict:  # type: ignore[type-arg]

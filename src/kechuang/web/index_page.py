@@ -50,7 +50,8 @@ def _page_data(s: Session, lang: str) -> dict[str, Any]:
     if stated is not None and stated.period:
         start, end = (int(y) for y in stated.period.split("-"))
         if start in pub_ypi and end in pub_ypi:
-            growth = {"start": start, "end": end, "v0": pub_ypi[start].value, "v1": pub_ypi[end].value,
+            growth = {"code": stated.indicator.code, "start": start, "end": end, "v0": pub_ypi[start].value,
+                      "v1": pub_ypi[end].value,
                       "rate": float(growth_rate(pub_ypi[start].value, pub_ypi[end].value, end - start)),
                       "stated": stated.value}
     chart = {

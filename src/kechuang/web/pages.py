@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from kechuang.indicators import service as indicators
-from kechuang.monitoring.progress import dashboard as progress_board
+from kechuang.monitoring import progress
 from kechuang.plan import service as plans
 from kechuang.web.cache import data_fingerprint
 from kechuang.web.deps import get_session
@@ -77,7 +77,8 @@ def task_page(code: str, request: Request, s: Session = Depends(get_session)) ->
     measures = [(m, plans.elements(s, v, "project", m.code), plans.elements(s, v, "target", m.code))
                 for m in plans.elements(s, v, "measure", code)]
     return render(request, "task.html", version=v, task=task, area=plans.element(s, v, task.parent_code or ""),
-                  measures=measures, terms=_terms(s, v, [code] + [m.code for m, _, _ in measures]))
+                  measures=measures, terms=_terms(s, v, [code] + [m.code for m, _, _ in measures]),
+                  indicators=_with_latest(s, progress.task_indicators(s, v, code)), status=plan_status(s).get(code))
 
 
 @router.get("/measures/{code}", response_class=HTMLResponse)
@@ -88,7 +89,13 @@ def measure_page(code: str, request: Request, s: Session = Depends(get_session))
     places = {p.code: p for p in plans.elements(s, v, "place")}
     return render(request, "measure.html", version=v, measure=m, task=task,
                   projects=plans.elements(s, v, "project", code), targets=plans.elements(s, v, "target", code),
-                  places=places, terms=_terms(s, v, [code]))
+                  places=places, terms=_terms(s, v, [code]),
+                  indicators=_with_latest(s, progress.task_indicators(s, v, task.code)))
+
+
+def _with_latest(s: Session, ps: list[progress.IndicatorProgress]) -> list[tuple[Any, Any]]:
+    """Each assessed indicator with its latest approved value (what the indicator tables show)."""
+    return [(p, progress.latest_observation(s, p.indicator.id)) for p in ps]
 
 
 _status_memo: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -101,7 +108,7 @@ def plan_status(s: Session) -> dict[str, Any]:
     key = (str(s.get_bind().engine.url), data_fingerprint(s), today)
     found = _status_memo.get(key)
     if found is None:
-        board = progress_board(s, today)
+        board = progress.dashboard(s, today)
         found = {row.area.code: row.rollup for row in board.areas}
         found.update({t.task.code: t.rollup for row in board.areas for t in row.tasks})
         _status_memo.clear()
