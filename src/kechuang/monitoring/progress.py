@@ -145,6 +145,30 @@ def assess_indicator(session: Session, indicator: Indicator, finals: tuple[int, 
     return IndicatorProgress(indicator, profile, assess(series, rule), tuple(observations), target), series
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a roll-up can be assessed: ``assessable`` of its ``total`` parts (the indicators of a task,
+    the tasks of an area; a task is assessable when one of its indicators is). A roll-up covering half of its
+    parts or fewer is not ``sufficient``: pages then say so instead of letting the few decide the whole."""
+
+    total: int
+    assessable: int
+
+    @property
+    def sufficient(self) -> bool:
+        """More than half of the parts are assessable: ``2 · assessable > total``."""
+        return 2 * self.assessable > self.total
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a page shows of a task or area: its roll-up, whether demonstration data enter it, its coverage."""
+
+    rollup: RollUp
+    uses_demo: bool
+    coverage: Coverage
+
+
 @dataclass
 class TaskProgress:
     task: PlanElement
@@ -153,12 +177,37 @@ class TaskProgress:
     items: list[tuple[SupervisionItem, Assessment]]
     conflicts: list[ConflictCheck] = field(default_factory=list)
 
+    @property
+    def uses_demo(self) -> bool:
+        """Whether a demonstration target or value enters any of the task's indicators."""
+        return any(p.uses_demo for p in self.indicators)
+
+    @property
+    def coverage(self) -> Coverage:
+        return Coverage(len(self.indicators), self.rollup.applicable)
+
+    def summary(self) -> Summary:
+        return Summary(self.rollup, self.uses_demo, self.coverage)
+
 
 @dataclass
 class AreaProgress:
     area: PlanElement
     tasks: list[TaskProgress]
     rollup: RollUp
+
+    @property
+    def uses_demo(self) -> bool:
+        """Whether demonstration data enter any task of the area."""
+        return any(t.uses_demo for t in self.tasks)
+
+    @property
+    def coverage(self) -> Coverage:
+        """Tasks of the area with at least one assessable indicator, of all its tasks."""
+        return Coverage(len(self.tasks), sum(t.rollup.applicable > 0 for t in self.tasks))
+
+    def summary(self) -> Summary:
+        return Summary(self.rollup, self.uses_demo, self.coverage)
 
 
 @dataclass

@@ -28,6 +28,18 @@ _S = {
     "badge_link_task": ("查看本任务的指标", "see this task's indicators"),
     "badge_link_area": ("查看本领域的指标", "see this area's indicators"),
     "this_indicator": ("本指标的进展", "Progress of this indicator"),
+    "coverage_rule": ("任务领域的状态只在过半任务可评估时给出，否则标为“可评估任务不足半数”；"
+                      "依据演示数据得出的状态标有“演示数据”。",
+                      "An area's status is given only when more than half of its tasks can be assessed, otherwise "
+                      "it reads 'fewer than half of the tasks assessable'; a status derived from demo data is "
+                      "labelled 'demo data'."),
+    "tasks_assessable": ("项任务可评估", "tasks assessable"),
+    "coverage_insufficient": ("可评估任务不足半数", "fewer than half of the tasks assessable"),
+    "area_coverage": ("%(total)d 项任务中 %(assessable)d 项有可评估的指标。",
+                      "%(assessable)d of %(total)d tasks with assessable indicators."),
+    "area_coverage_thin": ("可评估的任务不足半数，下面的汇总只代表这些任务，不代表整个领域。",
+                           "Fewer than half of the tasks can be assessed: the roll-up stands for those tasks only, "
+                           "not for the whole area."),
 }
 
 PROGRESS_PAGE_STRINGS: dict[str, dict[str, str]] = {key: {"zh": zh, "en": en} for key, (zh, en) in _S.items()}

@@ -11,7 +11,7 @@ from kechuang.monitoring import progress
 from kechuang.plan import service as plans
 from kechuang.progress import Standing
 from kechuang.web.deps import get_session
-from kechuang.web.pages import render
+from kechuang.web.pages import plan_status, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,4 +31,4 @@ def indicator_list(request: Request, s: Session = Depends(get_session)) -> HTMLR
     counts = {"total": len(every), "with_data": sum(cat.latest[p.indicator.id] is not None for p in every),
               "assessable": sum(p.assessment.standing is not Standing.NOT_APPLICABLE for p in every)}
     return render(request, "monitoring/indicators.html", version=version, areas=areas, unlinked=rows(cat.unlinked),
-                  counts=counts)
+                  counts=counts, status=plan_status(s))

@@ -85,6 +85,11 @@ def _rollup(r: RollUp) -> dict[str, Any]:
             "reason_zh": r.reason_zh, "reason_en": r.reason_en, "warnings": list(r.warnings)}
 
 
+def _coverage(c: progress.Coverage, parts: str) -> dict[str, Any]:
+    """How much of a roll-up is assessable: ``assessable`` of ``total`` parts (tasks or indicators)."""
+    return {"parts": parts, "total": c.total, "assessable": c.assessable, "sufficient": c.sufficient}
+
+
 def _indicator_progress(p: progress.IndicatorProgress) -> dict[str, Any]:
     pr = p.profile
     return {"indicator": p.indicator.code, "name": {"zh": p.indicator.name_zh, "en": p.indicator.name_en},
@@ -168,11 +173,14 @@ def get_progress(request: Request, who: Principal = Depends(plan_office),
     board = progress.dashboard(s, dt.date.today(), reminder_days=request.app.state.supervision_settings.reminder_days)
     return {
         "as_of": board.today.isoformat(),
-        "areas": [{"code": a.area.code, "title": a.area.title_zh, "rollup": _rollup(a.rollup), "tasks": [
+        "areas": [{"code": a.area.code, "title": a.area.title_zh, "rollup": _rollup(a.rollup),
+                   "uses_demo_data": a.uses_demo, "coverage": _coverage(a.coverage, "tasks"), "tasks": [
             {"code": t.task.code, "title": t.task.title_zh, "rollup": _rollup(t.rollup),
+             "uses_demo_data": t.uses_demo, "coverage": _coverage(t.coverage, "indicators"),
              "indicators": [_indicator_progress(p) for p in t.indicators],
              "supervision": [{"id": i.id, "title": i.title_zh, "stage": i.stage, "percent": i.percent,
-                              "status": _assessment(st)} for i, st in t.items]} for t in a.tasks]}
+                              "is_demo": i.is_demo, "status": _assessment(st)} for i, st in t.items]}
+            for t in a.tasks]}
             for a in board.areas],
         "unlinked_indicators": [_indicator_progress(p) for p in board.unlinked],
         "conflicts": [c.model_dump(mode="json") for c in board.conflicts],

@@ -98,19 +98,20 @@ def _with_latest(s: Session, ps: list[progress.IndicatorProgress]) -> list[tuple
     return [(p, progress.latest_observation(s, p.indicator.id)) for p in ps]
 
 
-_status_memo: dict[tuple[Any, ...], dict[str, Any]] = {}
+_status_memo: dict[tuple[Any, ...], dict[str, progress.Summary]] = {}
 
 
-def plan_status(s: Session) -> dict[str, Any]:
-    """Roll-up of every area and task (code → RollUp) from approved data, recomputed only when the database,
-    its data fingerprint or the date changes (the roll-up reads every indicator's history)."""
+def plan_status(s: Session) -> dict[str, progress.Summary]:
+    """Roll-up of every area and task (code → Summary: roll-up, demo flag, coverage) from approved data,
+    recomputed only when the database, its data fingerprint or the date changes (the roll-up reads every
+    indicator's history)."""
     today = dt.date.today()
     key = (str(s.get_bind().engine.url), data_fingerprint(s), today)
     found = _status_memo.get(key)
     if found is None:
         board = progress.dashboard(s, today)
-        found = {row.area.code: row.rollup for row in board.areas}
-        found.update({t.task.code: t.rollup for row in board.areas for t in row.tasks})
+        found = {row.area.code: row.summary() for row in board.areas}
+        found.update({t.task.code: t.summary() for row in board.areas for t in row.tasks})
         _status_memo.clear()
         _status_memo[key] = found
     return found
