@@ -33,6 +33,8 @@ _S = {
                       "An area's status is given only when more than half of its tasks can be assessed, otherwise "
                       "it reads 'fewer than half of the tasks assessable'; a status derived from demo data is "
                       "labelled 'demo data'."),
+    "longitude": ("经度（°E，近似）", "Longitude (°E, approximate)"),
+    "latitude": ("纬度（°N，近似）", "Latitude (°N, approximate)"),
     "tasks_assessable": ("项任务可评估", "tasks assessable"),
     "coverage_insufficient": ("可评估任务不足半数", "fewer than half of the tasks assessable"),
     "area_coverage": ("%(total)d 项任务中 %(assessable)d 项有可评估的指标。",
