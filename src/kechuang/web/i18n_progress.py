@@ -4,6 +4,7 @@ the status badges of the overview), merged into ``kechuang.web.i18n.STRINGS``.""
 from __future__ import annotations
 
 _S = {
+    "menu": ("菜单", "Menu"),
     "nav_indicators": ("指标进展", "Indicators"),
     "indicator_list": ("规划指标进展", "Progress of the plan's indicators"),
     "indicator_list_intro": ("规划的全部指标，按任务领域和任务排列：最新的已审定数值、目标、进展状态和评价规则。"
