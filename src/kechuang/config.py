@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,12 +16,25 @@ class Settings(BaseSettings):
     - ``KECHUANG_DATABASE_URL``: SQLAlchemy URL. Default: a SQLite file ``var/kechuang.db`` under the
       current directory (WAL mode). Production: ``postgresql+psycopg://user:pass@host/db``.
     - ``KECHUANG_DEFAULT_LANG``: ``zh`` (default) or ``en``.
+    - ``KECHUANG_TIMEZONE``: the plan's time zone (IANA name, default ``Asia/Shanghai``): where "today" is
+      and how every time is shown (:mod:`kechuang.clock`).
     """
 
     model_config = SettingsConfigDict(env_prefix="KECHUANG_")
 
     database_url: str = ""
     default_lang: str = "zh"
+    timezone: str = "Asia/Shanghai"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"KECHUANG_TIMEZONE: unknown time zone {value!r}; use an IANA name such as "
+                             "Asia/Shanghai") from exc
+        return value
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to ``sqlite:///<cwd>/var/kechuang.db``."""

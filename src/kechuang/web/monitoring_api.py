@@ -5,7 +5,6 @@ cell)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
@@ -13,6 +12,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from kechuang import clock
 from kechuang.accounts.access import Principal
 from kechuang.audit.models import AuditRecord
 from kechuang.audit.service import trail
@@ -170,7 +170,7 @@ def submission_audit(sub: Submission = Depends(visible_submission), who: Princip
 @router.get("/progress", summary="Dashboard: areas → tasks → indicators, supervision and conflicts")
 def get_progress(request: Request, who: Principal = Depends(plan_office),
                  s: Session = Depends(db)) -> dict[str, Any]:
-    board = progress.dashboard(s, dt.date.today(), reminder_days=request.app.state.supervision_settings.reminder_days)
+    board = progress.dashboard(s, clock.today(), reminder_days=request.app.state.supervision_settings.reminder_days)
     return {
         "as_of": board.today.isoformat(),
         "areas": [{"code": a.area.code, "title": a.area.title_zh, "rollup": _rollup(a.rollup),
@@ -195,7 +195,7 @@ def indicator_progress(code: str, s: Session = Depends(db)) -> dict[str, Any]:
 
 
 def _item(item: SupervisionItem, request: Request, detail: bool = False) -> dict[str, Any]:
-    status = supervision.item_status(item, dt.date.today(), request.app.state.supervision_settings.reminder_days)
+    status = supervision.item_status(item, clock.today(), request.app.state.supervision_settings.reminder_days)
     out: dict[str, Any] = {
         "id": item.id, "element": item.element_code, "title": {"zh": item.title_zh, "en": item.title_en},
         "lead": item.lead.code, "co": [d.code for d in item.co_departments], "deadline": item.deadline.isoformat(),
@@ -238,7 +238,7 @@ def get_reminders(request: Request, who: Principal = Depends(principal),
     days = request.app.state.supervision_settings.reminder_days
     return [{"kind": r.kind, "title": r.title, "department": r.department, "due": r.due.isoformat(),
              "action": {"zh": r.action_zh, "en": r.action_en}, "link": r.link, "status": _assessment(r.status)}
-            for r in reminders(s, who, plans.get_plan(s).id, dt.date.today(), days)]
+            for r in reminders(s, who, plans.get_plan(s).id, clock.today(), days)]
 
 
 @router.get("/audit", summary="Audit records the account may see, newest first")

@@ -3,7 +3,6 @@ versions. Each handler reads through the plan service and renders a template; no
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
+from kechuang import clock
 from kechuang.indicators import service as indicators
 from kechuang.monitoring import progress
 from kechuang.plan import service as plans
@@ -40,6 +40,9 @@ def target_range(attrs: dict[str, Any]) -> str:
 
 templates.env.filters["num"] = num
 templates.env.filters["target_range"] = target_range
+# every time on a page in the plan's time zone, with the zone said (kechuang.clock)
+templates.env.filters.update(local_date=clock.date_text, local_time=clock.time_text, iso_time=clock.iso,
+                             local_seconds=lambda moment: clock.time_text(moment, seconds=True))
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -105,7 +108,7 @@ def plan_status(s: Session) -> dict[str, progress.Summary]:
     """Roll-up of every area and task (code → Summary: roll-up, demo flag, coverage) from approved data,
     recomputed only when the database, its data fingerprint or the date changes (the roll-up reads every
     indicator's history)."""
-    today = dt.date.today()
+    today = clock.today()
     key = (str(s.get_bind().engine.url), data_fingerprint(s), today)
     found = _status_memo.get(key)
     if found is None:
