@@ -20,3 +20,16 @@ def test_the_audit_trail_shows_plan_time_with_its_zone(demo_client: TestClient) 
     stamps = LABELLED.findall(page)
     assert len(stamps) > 10 and all(s for s in stamps)  # to the second
     assert "+00:00" not in page
+
+
+def test_the_audit_trail_names_actions_and_records_in_the_page_language(demo_client: TestClient) -> None:
+    with TestClient(demo_client.app) as c:
+        login(c, "demo-admin")
+        zh = c.get("/audit", params={"lang": "zh"}).text
+        en = c.get("/audit", params={"lang": "en"}).text
+    zh_actions = set(re.findall(r'<td data-cell="action">([^<]+)</td>', zh))
+    assert {"规划办审批通过", "部门审核通过", "提交审核", "设定目标"} <= zh_actions
+    assert not {a for a in zh_actions if re.search(r"[A-Za-z]", a)}, zh_actions  # no stored code left
+    assert '<td data-cell="what">填报 <code>' in zh and "部门审核人" in zh
+    assert {"approved", "department-approved", "submitted", "target set"} <= set(
+        re.findall(r'<td data-cell="action">([^<]+)</td>', en))

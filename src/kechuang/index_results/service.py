@@ -263,6 +263,8 @@ def load_published(session: Session, plan_id: int, path: Path | None = None) -> 
     table = table[(table["series"].str.startswith("Yangpu")) & (~table["derived"].astype(str).str.lower().eq("true"))
                   & table["iCode"].notna()]
     names = {"composite": ("杨浦双创综合指数 / 杨浦创新指数（官方发布）", "Yangpu index (published)")}
+    meta = read_table(YANGPU_INDEX_DIR / "iMeta.csv")
+    english = {str(c): str(n) for c, n in zip(meta["iCode"], meta["iName_en"], strict=True) if not pd.isna(n)}
     indicators: dict[str, Indicator] = {
         i.code: i for i in session.scalars(select(Indicator).where(Indicator.plan_id == plan_id,
                                                                    Indicator.code.startswith(PUBLISHED_PREFIX)))
@@ -272,7 +274,11 @@ def load_published(session: Session, plan_id: int, path: Path | None = None) -> 
         code = PUBLISHED_PREFIX + str(row["iCode"])
         ind = indicators.get(code)
         if ind is None:
-            zh, en = names.get(str(row["measure"]), (f"{row['measure']}（官方发布）", f"{row['measure']} (published)"))
+            measure = str(row["measure"])
+            sub = measure.startswith("sub-index ")  # the published dimensions ("sub-index 创新要素")
+            en_name = english.get(str(row["iCode"]), measure)  # the framework's English name
+            zh, en = names.get(measure, (f"{measure.removeprefix('sub-index ')}（{'分指数，' if sub else ''}官方发布）",
+                                         f"{en_name}{' sub-index' if sub else ''} (published)"))
             ind = Indicator(plan_id=plan_id, code=code, name_zh=zh, name_en=en, unit_zh="指数（2013=100）",
                             unit_en="index (2013 = 100)", direction=1)
             session.add(ind)
@@ -286,8 +292,9 @@ def load_published(session: Session, plan_id: int, path: Path | None = None) -> 
             session.add(obs)
         obs.year = int(row["data_year"])
         obs.value = float(row["value"])
-        obs.scope_zh = f"{row['version_label']}，{edition} 发布"
-        obs.scope_en = f"{row['version_label']}, edition {edition}"
+        label = "" if pd.isna(row["version_label"]) else f"{row['version_label']}，"  # some rows name no version
+        obs.scope_zh = f"{label}{edition} 发布"
+        obs.scope_en = f"{label.rstrip('，')}{', ' if label else ''}edition {edition}"
         obs.source = str(row["source_url"])
         obs.quote = " ".join(str(row[c]) for c in ("quote", "note") if not pd.isna(row.get(c)))
         stored += 1

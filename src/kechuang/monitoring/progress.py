@@ -297,6 +297,11 @@ def catalogue(session: Session, version: PlanVersion) -> IndicatorCatalogue:
     return IndicatorCatalogue(by_task, unlinked, {i: latest_observation(session, i) for i in assessed})
 
 
+def _with_english(rollup: RollUp, english: RollUp) -> RollUp:
+    """``rollup`` (named in Chinese) with the English reason of the same roll-up named in English."""
+    return rollup.model_copy(update={"reason_en": english.reason_en})
+
+
 def dashboard(session: Session, today: dt.date, plan_code: str | None = None, reminder_days: int = 7) -> Dashboard:
     """The plan-office dashboard: every area and task with its indicators' roll-up, its supervision items
     (their status on ``today``) and the conflicts between items reported done and their task's lagging
@@ -324,15 +329,20 @@ def dashboard(session: Session, today: dt.date, plan_code: str | None = None, re
     areas = []
     for area in (e for e in elements if e.kind == "area"):
         rows = []
+        in_english: dict[str, RollUp] = {}  # the same roll-ups named in English, for their English reasons
         for task in (e for e in elements if e.kind == "task" and e.parent_code == area.code):
             assessed = sorted(by_task.get(task.code, {}).values(), key=lambda p: p.indicator.code)
             named = {p.indicator.name_zh: p.assessment for p in assessed}
-            row = TaskProgress(task, assessed, roll_up(task.title_zh, named), items_by_task.get(task.code, []))
+            in_english[task.code] = roll_up(task.title("en"), {p.indicator.name("en"): p.assessment for p in assessed})
+            row = TaskProgress(task, assessed, _with_english(roll_up(task.title_zh, named), in_english[task.code]),
+                               items_by_task.get(task.code, []))
             for item, _ in row.items:
                 check = check_conflict(item.title_zh, reported_completion(item), named)
                 if check.conflict:
                     row.conflicts.append(check)
             rows.append(row)
-        areas.append(AreaProgress(area, rows, roll_up(area.title_zh, {r.task.title_zh: r.rollup for r in rows})))
+        english = roll_up(area.title("en"), {r.task.title("en"): in_english[r.task.code] for r in rows})
+        areas.append(AreaProgress(area, rows, _with_english(
+            roll_up(area.title_zh, {r.task.title_zh: r.rollup for r in rows}), english)))
     unlinked = sorted((p for i, p in progress.items() if i not in linked), key=lambda p: p.indicator.code)
     return Dashboard(version, areas, unlinked, today)

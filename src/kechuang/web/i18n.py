@@ -157,6 +157,13 @@ def t(key: str, lang: str) -> str:
     return STRINGS[key][lang]
 
 
+def label(prefix: str, code: str, lang: str) -> str:
+    """The UI label of a stored code (``label("audit_action", "approve", "zh")`` → "审批通过"), or the code itself
+    when the catalog has none (codes added later still show, unchanged)."""
+    key = f"{prefix}_{code}"
+    return STRINGS[key][lang] if key in STRINGS else code
+
+
 def request_lang(request: Request) -> str:
     """Language of a request: ``?lang=`` first, then the ``lang`` cookie, then Chinese."""
     for candidate in (request.query_params.get("lang"), request.cookies.get("lang")):

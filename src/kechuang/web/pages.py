@@ -17,7 +17,7 @@ from kechuang.monitoring import progress
 from kechuang.plan import service as plans
 from kechuang.web.cache import data_fingerprint
 from kechuang.web.deps import get_session
-from kechuang.web.i18n import request_lang, t
+from kechuang.web.i18n import label, request_lang, t
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
@@ -52,7 +52,8 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     switched = request.url.include_query_params(lang=other)
     switch_url = f"{switched.path}?{switched.query}"
     response = templates.TemplateResponse(
-        request, name, {"lang": lang, "t": lambda key: t(key, lang), "switch_url": switch_url, **context},
+        request, name, {"lang": lang, "t": lambda key: t(key, lang),
+                        "label": lambda prefix, code: label(prefix, code, lang), "switch_url": switch_url, **context},
         status_code=status_code,
     )
     if request.query_params.get("lang") in ("zh", "en"):

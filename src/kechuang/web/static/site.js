@@ -12,6 +12,12 @@
       toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
     });
   }
+  /* "Go back" links: the previous page when there is one (the link's own address otherwise). */
+  Array.prototype.forEach.call(document.querySelectorAll('a[data-back]'), function (link) {
+    link.addEventListener('click', function (event) {
+      if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
+    });
+  });
   /* Wrap every table of the page in a box that scrolls sideways; a box that does scroll becomes a
      focusable, named region so that keyboard users can scroll it too. */
   var tables = document.querySelectorAll('main table');
