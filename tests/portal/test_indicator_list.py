@@ -99,3 +99,14 @@ def test_coverage_opendata_and_index_link_to_the_indicator_pages(demo_client: Te
     index = doc(demo_client, "/index")
     assert index.get_element_by_id("growth-indicator").get("href") == "/monitoring/indicators/IND_SCI_GROWTH"
     assert doc(demo_client, "/monitoring/indicators/IND_SCI_GROWTH").xpath("//h1")
+
+
+def test_task_pages_show_their_supervision_items_with_status(demo_client: TestClient) -> None:
+    task = doc(demo_client, "/tasks/T2")  # the demo has one 督办 item on task 2, already overdue
+    rows = task.xpath("//table[@id='task-items']//tr[@data-item]")
+    assert len(rows) == 1
+    status = rows[0].xpath(".//span[@data-status]")[0]
+    assert status.get("data-colour") == "red" and "演示数据" in rows[0].text_content()
+    assert "区科委（演示）" in rows[0].text_content()
+    none = doc(demo_client, "/tasks/T3")  # control: task 3 has none
+    assert not none.xpath("//table[@id='task-items']") and "尚无督办事项" in none.text_content()

@@ -268,6 +268,17 @@ def task_indicators(session: Session, version: PlanVersion, task_code: str) -> l
             for ind in _tasks_of_links(session, version).get(task_code, [])]
 
 
+def task_items(session: Session, version: PlanVersion, task_code: str, today: dt.date,
+               reminder_days: int = 7) -> list[tuple[SupervisionItem, Assessment]]:
+    """The supervision items (督办) of one task — on the task, one of its measures or projects — with their
+    status on ``today``, by deadline."""
+    elements = plans.elements(session, version)
+    parent = {e.code: e.parent_code for e in elements}
+    task_codes = {e.code for e in elements if e.kind == "task"}
+    return [(item, item_status(item, today, reminder_days)) for item in plan_items(session, version.plan_id)
+            if _task_of(item.element_code, parent, task_codes) == task_code]
+
+
 @dataclass
 class IndicatorCatalogue:
     """Every indicator of a plan, assessed: by task (an indicator linked to several tasks appears under each)

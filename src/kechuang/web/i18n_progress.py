@@ -43,6 +43,8 @@ _S = {
     "audit_entity_supervision_item": ("督办事项", "supervision item"),
     "audit_entity_public_comment": ("公众意见", "public comment"),
     "audit_entity_opinion_campaign": ("意见征集", "consultation"),
+    "task_supervision": ("督办事项", "Supervision items"),
+    "no_task_supervision": ("本任务尚无督办事项。", "No supervision item for this task yet."),
     "menu": ("菜单", "Menu"),
     "nav_indicators": ("指标进展", "Indicators"),
     "indicator_list": ("规划指标进展", "Progress of the plan's indicators"),

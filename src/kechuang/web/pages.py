@@ -82,7 +82,9 @@ def task_page(code: str, request: Request, s: Session = Depends(get_session)) ->
                 for m in plans.elements(s, v, "measure", code)]
     return render(request, "task.html", version=v, task=task, area=plans.element(s, v, task.parent_code or ""),
                   measures=measures, terms=_terms(s, v, [code] + [m.code for m, _, _ in measures]),
-                  indicators=_with_latest(s, progress.task_indicators(s, v, code)), status=plan_status(s).get(code))
+                  indicators=_with_latest(s, progress.task_indicators(s, v, code)), status=plan_status(s).get(code),
+                  items=progress.task_items(s, v, code, clock.today(),
+                                            request.app.state.supervision_settings.reminder_days))
 
 
 @router.get("/measures/{code}", response_class=HTMLResponse)
