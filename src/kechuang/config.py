@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,6 +19,8 @@ class Settings(BaseSettings):
     - ``KECHUANG_MAX_JSON_BYTES`` (default 1 MB), ``KECHUANG_MAX_FORM_BYTES`` (default 1 MB),
       ``KECHUANG_MAX_UPLOAD_BYTES`` (default 32 MB): the largest request body of the JSON API, of a form and
       of a file upload, refused with 413 while it is read (``kechuang.web.limits``).
+    - ``KECHUANG_TIMEZONE``: the plan's time zone (IANA name, default ``Asia/Shanghai``): where "today" is
+      and how every time is shown (:mod:`kechuang.clock`).
     """
 
     model_config = SettingsConfigDict(env_prefix="KECHUANG_")
@@ -27,6 +30,17 @@ class Settings(BaseSettings):
     max_json_bytes: int = Field(1024 * 1024, gt=0)
     max_form_bytes: int = Field(1024 * 1024, gt=0)
     max_upload_bytes: int = Field(32 * 1024 * 1024, gt=0)
+    timezone: str = "Asia/Shanghai"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"KECHUANG_TIMEZONE: unknown time zone {value!r}; use an IANA name such as "
+                             "Asia/Shanghai") from exc
+        return value
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to ``sqlite:///<cwd>/var/kechuang.db``."""

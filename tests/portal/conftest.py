@@ -6,6 +6,7 @@ Comment forms are accepted 1 s after they are served here (instead of 3 s) to ke
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from kechuang.accounts.access import SYSTEM, Role
 from kechuang.accounts.settings import AccountSettings
 from kechuang.bootstrap import load_bundled
 from kechuang.comments.settings import CommentSettings
+from kechuang.monitoring.demo import seed_demo, seed_demo_history
 from kechuang.store.db import make_engine, session_factory, transaction, upgrade
 from kechuang.web import portal
 from kechuang.web.app import create_app
@@ -69,4 +71,37 @@ def portal_client(portal_db: str) -> Iterator[TestClient]:
 @pytest.fixture(scope="module")
 def portal_server(portal_db: str) -> Iterator[str]:
     with serve_in_thread(portal_app(portal_db)) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What ``kechuang init --demo`` makes: the bundled plan, the demo setup and the approved demo history."""
+    path = tmp_path_factory.mktemp("demo") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with transaction(session_factory(engine)) as s:
+        load_bundled(s, by="test")
+        report = seed_demo(s, dt.date.today())
+        seed_demo_history(s, dt.date.today(), report.open_year)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_db(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    copy = tmp_path_factory.mktemp("demo-db") / "kechuang.db"
+    shutil.copy(demo_template, copy)
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture(scope="module")
+def demo_client(demo_db: str) -> Iterator[TestClient]:
+    with TestClient(portal_app(demo_db), client=("198.51.100.11", 50000)) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_db: str) -> Iterator[str]:
+    with serve_in_thread(portal_app(demo_db)) as url:
         yield url

@@ -14,7 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 PUBLIC_PAGES = ["/", "/basis", "/goals", "/index", "/places", "/map", "/projects", "/coverage", "/opinions",
                 "/opendata", "/opendata/tasks", "/glossary", "/versions", "/tasks/T1", "/tasks/T12",
-                "/measures/T1.M1", "/monitoring/indicators/IND_PATENTS_PER_10K", "/opinions/task/T1"]
+                "/measures/T1.M1", "/monitoring/indicators", "/monitoring/indicators/IND_PATENTS_PER_10K",
+                "/opinions/task/T1"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -40,7 +41,8 @@ def test_every_public_page_in_both_languages(browser, portal_server: str, lang: 
 
 
 @pytest.mark.parametrize("path", ["/index", "/monitoring/indicators/IND_PATENTS_PER_10K", "/basis", "/glossary",
-                                  "/index?lang=en"])
+                                  "/index?lang=en", "/", "/monitoring/indicators", "/monitoring/indicators?lang=en",
+                                  "/tasks/T2", "/places"])
 def test_axe_on_index_and_indicator_pages(page, portal_server: str, path: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(portal_server + path)
     assert axe_violations(page) == []

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from openpyxl import load_workbook
 
+from kechuang import clock
 from kechuang.comments import service as comments
 from kechuang.web import portal
 from tests.portal.conftest import PASSWORD, SETTINGS
@@ -177,7 +178,7 @@ def test_campaign_created_by_the_plan_office_collects_comments(portal_client: Te
     login(portal_client, "office")
     try:
         csrf = csrf_of(portal_client.get("/admin/opinions").text)
-        today = comments.local_today(SETTINGS)
+        today = clock.today()
         bad = portal_client.post("/admin/opinions/campaigns", data={
             "csrf_token": csrf, "title_zh": "中期评估意见征集", "starts_on": today.isoformat(),
             "ends_on": (today - dt.timedelta(days=1)).isoformat()})

@@ -312,6 +312,7 @@ class ResolvedSession:
     principal: Principal
     csrf_token: str
     department_name: str
+    department_name_en: str = ""
 
 
 def resolve_session(session: Session, token: str, now: dt.datetime | None = None) -> ResolvedSession | None:
@@ -321,8 +322,9 @@ def resolve_session(session: Session, token: str, now: dt.datetime | None = None
     if row is None or _aware(row.expires_at) <= now or not row.account.active:
         return None
     account = row.account
-    return ResolvedSession(principal_of(account), row.csrf_token,
-                           account.department.name_zh if account.department else "")
+    dept = account.department
+    return ResolvedSession(principal_of(account), row.csrf_token, dept.name_zh if dept else "",
+                           dept.name_en if dept else "")
 
 
 def close_session(session: Session, token: str) -> None:

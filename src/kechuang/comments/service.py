@@ -27,11 +27,11 @@ import hmac
 import re
 import unicodedata
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from kechuang import clock
 from kechuang.accounts.access import Forbidden, NotFound, Principal, Role
 from kechuang.accounts.models import Department
 from kechuang.audit.service import record
@@ -208,11 +208,6 @@ def resolve_targets(session: Session, plan_id: int, pairs: list[tuple[str, str]]
 # ---------------------------------------------------------------- campaigns
 
 
-def local_today(settings: CommentSettings, now: dt.datetime | None = None) -> dt.date:
-    """Today's date where the plan is (``settings.timezone``)."""
-    return (now or utcnow()).astimezone(ZoneInfo(settings.timezone)).date()
-
-
 def create_campaign(session: Session, actor: Principal, plan_id: int, data: CampaignIn) -> OpinionCampaign:
     """Open an opinion campaign (plan office only)."""
     actor.require_role(*MODERATORS, action="creating an opinion campaign")
@@ -294,7 +289,7 @@ def submit(session: Session, settings: CommentSettings, plan_id: int, form: Comm
     if session.scalar(same_text.where(Comment.ip_hash == client, Comment.submitted_at > now - DUPLICATE_WINDOW)
                       .limit(1)) is not None:
         raise DuplicateComment("the same comment was already sent from here today", "body")
-    campaign = open_campaign(session, plan_id, local_today(settings, now))
+    campaign = open_campaign(session, plan_id, clock.today(now))
     comment = Comment(plan_id=plan_id, target_kind=target.kind, target_code=target.code,
                       campaign_id=campaign.id if campaign else None, author_name=name, body=body,
                       body_hash=digest, ip_hash=client, status="pending", submitted_at=now)

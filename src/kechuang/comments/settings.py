@@ -10,8 +10,9 @@
 - ``KECHUANG_COMMENT_RATE_LIMIT`` (default 5) comments per client within
   ``KECHUANG_COMMENT_RATE_WINDOW_MINUTES`` (default 10).
 - ``KECHUANG_COMMENT_MAX_LINKS`` (default 2): more web links than this in one comment is refused as spam.
-- ``KECHUANG_TIMEZONE`` (default ``Asia/Shanghai``): where "today" is when deciding which opinion campaign
-  is running.
+
+Which opinion campaign is running is decided by today's date in the plan's time zone (``KECHUANG_TIMEZONE``,
+:mod:`kechuang.clock`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ class CommentSettings(BaseSettings):
     comment_rate_limit: int = Field(5, ge=1)
     comment_rate_window_minutes: float = Field(10.0, gt=0)
     comment_max_links: int = Field(2, ge=0)
-    timezone: str = "Asia/Shanghai"
 
     def secret(self) -> bytes:
         """The site secret: ``secret_key`` if set, else the content of the secret file (created if missing)."""

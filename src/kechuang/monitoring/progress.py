@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kechuang.indicators.models import Indicator, Observation
+from kechuang.indicators.service import list_indicators
 from kechuang.monitoring.models import IndicatorProfile, IndicatorTarget
 from kechuang.monitoring.service import links, profile_of, profiles
 from kechuang.plan import service as plans
@@ -76,6 +77,13 @@ def assessed_observations(session: Session, indicator_id: int, after_year: int) 
         if held is None or KIND_RANK[obs.source_kind] <= KIND_RANK[held.source_kind]:
             best[obs.year] = obs
     return [best[y] for y in sorted(best)]
+
+
+def latest_observation(session: Session, indicator_id: int) -> Observation | None:
+    """The latest approved annual value of an indicator (any year; the same choice per year as the
+    assessment makes: a submission over a published figure over the plan text), or None."""
+    rows = assessed_observations(session, indicator_id, after_year=-1)
+    return rows[-1] if rows else None
 
 
 def final_years(version: PlanVersion) -> tuple[int, ...]:
@@ -140,6 +148,30 @@ def assess_indicator(session: Session, indicator: Indicator, finals: tuple[int, 
     return IndicatorProgress(indicator, profile, assess(series, rule), tuple(observations), target), series
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a roll-up can be assessed: ``assessable`` of its ``total`` parts (the indicators of a task,
+    the tasks of an area; a task is assessable when one of its indicators is). A roll-up covering half of its
+    parts or fewer is not ``sufficient``: pages then say so instead of letting the few decide the whole."""
+
+    total: int
+    assessable: int
+
+    @property
+    def sufficient(self) -> bool:
+        """More than half of the parts are assessable: ``2 · assessable > total``."""
+        return 2 * self.assessable > self.total
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a page shows of a task or area: its roll-up, whether demonstration data enter it, its coverage."""
+
+    rollup: RollUp
+    uses_demo: bool
+    coverage: Coverage
+
+
 @dataclass
 class TaskProgress:
     task: PlanElement
@@ -148,12 +180,37 @@ class TaskProgress:
     items: list[tuple[SupervisionItem, Assessment]]
     conflicts: list[ConflictCheck] = field(default_factory=list)
 
+    @property
+    def uses_demo(self) -> bool:
+        """Whether a demonstration target or value enters any of the task's indicators."""
+        return any(p.uses_demo for p in self.indicators)
+
+    @property
+    def coverage(self) -> Coverage:
+        return Coverage(len(self.indicators), self.rollup.applicable)
+
+    def summary(self) -> Summary:
+        return Summary(self.rollup, self.uses_demo, self.coverage)
+
 
 @dataclass
 class AreaProgress:
     area: PlanElement
     tasks: list[TaskProgress]
     rollup: RollUp
+
+    @property
+    def uses_demo(self) -> bool:
+        """Whether demonstration data enter any task of the area."""
+        return any(t.uses_demo for t in self.tasks)
+
+    @property
+    def coverage(self) -> Coverage:
+        """Tasks of the area with at least one assessable indicator, of all its tasks."""
+        return Coverage(len(self.tasks), sum(t.rollup.applicable > 0 for t in self.tasks))
+
+    def summary(self) -> Summary:
+        return Summary(self.rollup, self.uses_demo, self.coverage)
 
 
 @dataclass
@@ -192,6 +249,73 @@ def reported_completion(item: SupervisionItem) -> float:
     return 1.0 if item.stage in ("feedback", "review", "closed") else item.percent / 100
 
 
+def _tasks_of_links(session: Session, version: PlanVersion) -> dict[str, list[Indicator]]:
+    """For each task code, the indicators linked to the task, one of its measures or one of its projects
+    (by code, each once)."""
+    elements = plans.elements(session, version)
+    parent = {e.code: e.parent_code for e in elements}
+    task_codes = {e.code for e in elements if e.kind == "task"}
+    out: dict[str, dict[int, Indicator]] = {}
+    for code, inds in links(session, version.plan_id).items():
+        task_code = _task_of(code, parent, task_codes)
+        if task_code is not None:
+            for ind in inds:
+                out.setdefault(task_code, {})[ind.id] = ind
+    return {task: sorted(d.values(), key=lambda i: i.code) for task, d in out.items()}
+
+
+def task_indicators(session: Session, version: PlanVersion, task_code: str) -> list[IndicatorProgress]:
+    """The assessed indicators of one task (see :func:`_tasks_of_links`), by code."""
+    finals = final_years(version)
+    return [indicator_progress(session, ind, finals)
+            for ind in _tasks_of_links(session, version).get(task_code, [])]
+
+
+def task_items(session: Session, version: PlanVersion, task_code: str, today: dt.date,
+               reminder_days: int = 7) -> list[tuple[SupervisionItem, Assessment]]:
+    """The supervision items (督办) of one task — on the task, one of its measures or projects — with their
+    status on ``today``, by deadline."""
+    elements = plans.elements(session, version)
+    parent = {e.code: e.parent_code for e in elements}
+    task_codes = {e.code for e in elements if e.kind == "task"}
+    return [(item, item_status(item, today, reminder_days)) for item in plan_items(session, version.plan_id)
+            if _task_of(item.element_code, parent, task_codes) == task_code]
+
+
+@dataclass
+class IndicatorCatalogue:
+    """Every indicator of a plan, assessed: by task (an indicator linked to several tasks appears under each)
+    and those linked to no task."""
+
+    by_task: dict[str, list[IndicatorProgress]]
+    unlinked: list[IndicatorProgress]
+    latest: dict[int, Observation | None]
+
+    @property
+    def all(self) -> list[IndicatorProgress]:
+        """Each indicator once, by code."""
+        seen = {p.indicator.id: p for ps in self.by_task.values() for p in ps}
+        seen.update({p.indicator.id: p for p in self.unlinked})
+        return sorted(seen.values(), key=lambda p: p.indicator.code)
+
+
+def catalogue(session: Session, version: PlanVersion) -> IndicatorCatalogue:
+    """All indicators of the plan of ``version`` with their progress and latest approved value (the public
+    indicator list); an indicator without settings is assessed as not applicable, with the reason."""
+    finals = final_years(version)
+    assessed = {ind.id: indicator_progress(session, ind, finals)
+                for ind in list_indicators(session, version.plan_id)}
+    by_task = {task: [assessed[i.id] for i in inds] for task, inds in _tasks_of_links(session, version).items()}
+    linked = {p.indicator.id for ps in by_task.values() for p in ps}
+    unlinked = [p for i, p in sorted(assessed.items(), key=lambda kv: kv[1].indicator.code) if i not in linked]
+    return IndicatorCatalogue(by_task, unlinked, {i: latest_observation(session, i) for i in assessed})
+
+
+def _with_english(rollup: RollUp, english: RollUp) -> RollUp:
+    """``rollup`` (named in Chinese) with the English reason of the same roll-up named in English."""
+    return rollup.model_copy(update={"reason_en": english.reason_en})
+
+
 def dashboard(session: Session, today: dt.date, plan_code: str | None = None, reminder_days: int = 7) -> Dashboard:
     """The plan-office dashboard: every area and task with its indicators' roll-up, its supervision items
     (their status on ``today``) and the conflicts between items reported done and their task's lagging
@@ -219,15 +343,20 @@ def dashboard(session: Session, today: dt.date, plan_code: str | None = None, re
     areas = []
     for area in (e for e in elements if e.kind == "area"):
         rows = []
+        in_english: dict[str, RollUp] = {}  # the same roll-ups named in English, for their English reasons
         for task in (e for e in elements if e.kind == "task" and e.parent_code == area.code):
             assessed = sorted(by_task.get(task.code, {}).values(), key=lambda p: p.indicator.code)
             named = {p.indicator.name_zh: p.assessment for p in assessed}
-            row = TaskProgress(task, assessed, roll_up(task.title_zh, named), items_by_task.get(task.code, []))
+            in_english[task.code] = roll_up(task.title("en"), {p.indicator.name("en"): p.assessment for p in assessed})
+            row = TaskProgress(task, assessed, _with_english(roll_up(task.title_zh, named), in_english[task.code]),
+                               items_by_task.get(task.code, []))
             for item, _ in row.items:
                 check = check_conflict(item.title_zh, reported_completion(item), named)
                 if check.conflict:
                     row.conflicts.append(check)
             rows.append(row)
-        areas.append(AreaProgress(area, rows, roll_up(area.title_zh, {r.task.title_zh: r.rollup for r in rows})))
+        english = roll_up(area.title("en"), {r.task.title("en"): in_english[r.task.code] for r in rows})
+        areas.append(AreaProgress(area, rows, _with_english(
+            roll_up(area.title_zh, {r.task.title_zh: r.rollup for r in rows}), english)))
     unlinked = sorted((p for i, p in progress.items() if i not in linked), key=lambda p: p.indicator.code)
     return Dashboard(version, areas, unlinked, today)

@@ -27,9 +27,17 @@ class Reminder:
     action_zh: str
     action_en: str
     link: str
+    title_en: str = ""
+    department_en: str = ""
 
     def action(self, lang: str) -> str:
         return self.action_en if lang == "en" else self.action_zh
+
+    def title_in(self, lang: str) -> str:
+        return self.title_en if lang == "en" and self.title_en else self.title
+
+    def department_in(self, lang: str) -> str:
+        return self.department_en if lang == "en" and self.department_en else self.department
 
 
 _COLOUR_ORDER = {Colour.RED: 0, Colour.YELLOW: 1, Colour.GREEN: 2, Colour.GREY: 3}
@@ -57,7 +65,8 @@ def reminders(session: Session, actor: Principal, plan_id: int, today: dt.date,
             action_en = f"{STATE_LABELS[sub.state][1]} ({sub.department.name_en or sub.department.name_zh})"
         out.append(Reminder("review" if sub.state in ("submitted", "dept_approved") else "submission", title,
                             sub.department.name_zh, sub.period.due_on, status, action_zh, action_en,
-                            f"/submissions/{sub.id}"))
+                            f"/submissions/{sub.id}", f"{sub.period.label_en or sub.period.label_zh} indicator data",
+                            sub.department.name_en))
     for item in visible_items(session, actor, plan_id):
         if item.stage == Stage.CLOSED.value:
             continue
@@ -78,7 +87,7 @@ def reminders(session: Session, actor: Principal, plan_id: int, today: dt.date,
                                                                                 " (co-operating)")
         due = dt.date.fromisoformat(str(status.inputs["deadline"]))  # the nearest open deadline (a milestone's?)
         out.append(Reminder("supervision", item.title_zh, item.lead.name_zh, due, status, action_zh, action_en,
-                            f"/supervision/{item.id}"))
+                            f"/supervision/{item.id}", item.title_en, item.lead.name_en))
     return sorted(out, key=lambda r: (_COLOUR_ORDER[r.status.colour], r.due, r.title))
 
 

@@ -89,7 +89,7 @@ def tasks(s: Session, v: PlanVersion) -> Table:
         rows.append({"code": t.code, "number": t.attrs.get("number"), "title_zh": t.title_zh, "title_en": t.title_en,
                      "area_code": a.code, "area_title_zh": a.title_zh, "area_title_en": a.title_en,
                      "measures": sum(m.parent_code == t.code for m in measures)})
-    return Table("tasks", "主要任务", "Tasks", "The plan's main tasks (chapter 四), by task area.", (
+    return Table("tasks", "主要任务", "Tasks", "The plan's main tasks (chapter 4), by task area.", (
         _f("code", "string", "编码", "Code"), _f("number", "integer", "序号", "Number"),
         _f("title_zh", "string", "任务（中文）", "Task (Chinese)"),
         _f("title_en", "string", "任务（英文）", "Task (English)"),
@@ -219,7 +219,7 @@ def observations(s: Session, v: PlanVersion) -> Table:
             for i in indicators.list_indicators(s, v.plan_id) for o in i.observations]
     return Table("observations", "指标观测值", "Observations",
                  "Every observation of every indicator with its source: plan_text (the plan's own figures), "
-                 "published, submission (approved department data) or demo (演示数据, not real).", (
+                 "published, submission (approved department data) or demo (demo data, not real).", (
                      _f("indicator_code", "string", "指标编码", "Indicator code"),
                      _f("ref", "string", "观测编码", "Reference", "stable key within the indicator"),
                      _f("year", "integer", "年份", "Year"),

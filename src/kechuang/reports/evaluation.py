@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from kechuang import __version__
+from kechuang import __version__, clock
 from kechuang.plan import service as plans
 from kechuang.plan.models import PlanVersion
 from kechuang.progress import Colour, Rule, Standing, Status
@@ -433,7 +433,7 @@ def build_evaluation(session: Session, kind: str, year: int | None = None, *, as
         year = end if kind == "final" else start + (end - start) // 2
     if not start <= year <= end:
         raise ReportError(f"year {year} is outside the plan period {start}–{end}")
-    as_of = as_of or dt.date.today()
+    as_of = as_of or clock.today()
     rows = indicator_rows(session, version, year)
     tasks = task_rows(session, version, rows, as_of)
     view = index_view.load(session, version.plan_id)

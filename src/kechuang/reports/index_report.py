@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from kechuang import clock
 from kechuang.plan import service as plans
 from kechuang.reports import index_view
 from kechuang.reports.evaluation import DATA_TYPE_ZH, NODE_STATUS_ZH, methods_meta, plan_meta
@@ -45,7 +46,7 @@ def build_index_report(session: Session, year: int | None = None, *, as_of: dt.d
     year = year or view.years[-1]
     if year not in view.years:
         raise ReportError(f"the index build covers {view.years[0]}–{view.years[-1]}, not {year}")
-    as_of = as_of or dt.date.today()
+    as_of = as_of or clock.today()
     root, dims, demo = view.root, view.dims, view.run.is_demo
     prev = year - 1 if year - 1 in view.years else None
     first = view.years[0]

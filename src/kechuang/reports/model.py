@@ -14,6 +14,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from kechuang import clock
+
 #: version of the report layout and method (part of the snapshot; raise it when the content rules change)
 REPORT_FORMAT = "kechuang-report/1"
 DEMO_LABEL = "演示数据"
@@ -173,3 +175,8 @@ class Snapshot:
 
     def as_dict(self) -> dict[str, str]:
         return {"content_sha256": self.content_sha256, "generated_at": self.generated_at}
+
+    @property
+    def generated_text(self) -> str:
+        """The generation time as shown to readers: in the plan's time zone, with the zone said."""
+        return clock.time_text(self.generated_at, seconds=True)

@@ -19,6 +19,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
+from kechuang import clock
 from kechuang.accounts.access import NotFound, Principal, Role
 from kechuang.plan import service as plans
 from kechuang.reports.model import FORMATS, KINDS, ReportError, content_hash
@@ -64,7 +65,7 @@ def reports_page(request: Request, who: Principal = Depends(plan_office)) -> HTM
     from kechuang.reports.service import list_packs
 
     return _render(request, "reports.html", who=who, packs=list_packs(reports_dir(request)), kinds=KINDS,
-                   today=dt.date.today().isoformat(), can_generate=who.role in (Role.ADMIN, Role.APPROVER))
+                   today=clock.today().isoformat(), can_generate=who.role in (Role.ADMIN, Role.APPROVER))
 
 
 @router.post("/reports")

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from kechuang import clock
 from kechuang.accounts import service as accounts
 from kechuang.accounts.access import Principal, Role
 from kechuang.audit.service import trail
-from kechuang.comments.settings import get_comment_settings
 from kechuang.core.numbers import NumberError, parse_number
 from kechuang.indicators import service as indicators
 from kechuang.monitoring import service as monitoring
@@ -271,8 +270,8 @@ def completeness_page(request: Request, code: str, who: Principal = Depends(plan
                       s: Session = Depends(db)) -> HTMLResponse:
     """Reporting completeness of a period: each department's state, indicators filled, on time or late."""
     plan = plans.get_plan(s)
-    tz = ZoneInfo(get_comment_settings().timezone)
-    report = completeness(s, who, plan.id, code, today=dt.datetime.now(tz).date(), tz=tz)
+    tz = clock.zone()
+    report = completeness(s, who, plan.id, code, today=clock.today(), tz=tz)
     return render(request, "monitoring/completeness.html", who=who, report=report,
                   state_label=submissions.state_label)
 

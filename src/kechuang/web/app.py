@@ -20,6 +20,7 @@ from kechuang.web import (
     dashboard,
     headers,
     index_page,
+    indicator_list,
     limits,
     monitoring_api,
     opendata,
@@ -55,6 +56,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     for module in (auth, workflow, dashboard, supervision_pages, admin, monitoring_api):
         app.include_router(module.router)
     app.include_router(index_page.router)
+    app.include_router(indicator_list.router)  # public: /monitoring/indicators
     app.include_router(portal.router)
     app.include_router(opendata.router)
     app.include_router(reports_web.router)  # plan office: generate evaluation and index reports

@@ -3,12 +3,11 @@ page of an indicator (definition, baseline, targets, approved history, progress 
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from kechuang import clock
 from kechuang.accounts.access import Principal
 from kechuang.monitoring import progress
 from kechuang.monitoring.service import indicator_by_code
@@ -25,7 +24,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard_page(request: Request, who: Principal = Depends(plan_office),
                    s: Session = Depends(db)) -> HTMLResponse:
-    today = dt.date.today()
+    today = clock.today()
     board = progress.dashboard(s, today, reminder_days=request.app.state.supervision_settings.reminder_days)
     return render(request, "monitoring/dashboard.html", who=who, board=board, version=board.version)
 
@@ -38,7 +37,7 @@ def indicator_page(code: str, request: Request, s: Session = Depends(db)) -> HTM
     p = progress.indicator_progress(s, ind, progress.final_years(version))
     history = progress.approved_history(s, ind.id)
     return render(request, "monitoring/indicator.html", ind=ind, p=p, history=history, version=version,
-                  chart=_chart(p, history))
+                  chart=_chart(p, history), latest=progress.latest_observation(s, ind.id))
 
 
 def _chart(p: progress.IndicatorProgress, history: list) -> dict:  # type: ignore[type-arg]

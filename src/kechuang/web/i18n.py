@@ -7,6 +7,7 @@ from fastapi import Request
 from kechuang.reports.i18n import REPORT_STRINGS
 from kechuang.web.i18n_monitoring import MONITORING_STRINGS
 from kechuang.web.i18n_portal import PORTAL_STRINGS
+from kechuang.web.i18n_progress import PROGRESS_PAGE_STRINGS
 from kechuang.web.i18n_uncertainty import UNCERTAINTY_STRINGS
 
 LANGS = ("zh", "en")
@@ -169,11 +170,19 @@ STRINGS.update({k: v for k, v in MONITORING_STRINGS.items() if k not in STRINGS}
 STRINGS.update({k: v for k, v in PORTAL_STRINGS.items() if k not in STRINGS})
 STRINGS.update({k: v for k, v in REPORT_STRINGS.items() if k not in STRINGS})
 STRINGS.update({k: v for k, v in UNCERTAINTY_STRINGS.items() if k not in STRINGS})
+STRINGS.update({k: v for k, v in PROGRESS_PAGE_STRINGS.items() if k not in STRINGS})
 
 
 def t(key: str, lang: str) -> str:
     """The UI string ``key`` in ``lang``."""
     return STRINGS[key][lang]
+
+
+def label(prefix: str, code: str, lang: str) -> str:
+    """The UI label of a stored code (``label("audit_action", "approve", "zh")`` → "审批通过"), or the code itself
+    when the catalog has none (codes added later still show, unchanged)."""
+    key = f"{prefix}_{code}"
+    return STRINGS[key][lang] if key in STRINGS else code
 
 
 def request_lang(request: Request) -> str:

@@ -96,7 +96,7 @@ def _growth(s: Session, plan_id: int, fw: Any, pub: dict[int, ir.PublishedFigure
     start, end = (int(y) for y in stated.period.split("-"))
     if start not in pub or end not in pub:
         return None
-    return {"start": start, "end": end, "v0": pub[start].value, "v1": pub[end].value,
+    return {"code": stated.indicator.code, "start": start, "end": end, "v0": pub[start].value, "v1": pub[end].value,
             "rate": float(growth_rate(pub[start].value, pub[end].value, end - start)), "stated": stated.value}
 
 

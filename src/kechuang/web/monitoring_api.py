@@ -5,19 +5,17 @@ cell)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, StrictFloat, StrictInt, StrictStr
 from sqlalchemy.orm import Session
 
+from kechuang import clock
 from kechuang.accounts.access import Principal
 from kechuang.audit.models import AuditRecord
 from kechuang.audit.service import trail
-from kechuang.comments.settings import get_comment_settings
 from kechuang.core.numbers import NumberError, parse_number
 from kechuang.monitoring import progress
 from kechuang.monitoring.reminders import reminders
@@ -103,6 +101,11 @@ def _rollup(r: RollUp) -> dict[str, Any]:
     return {"colour": r.colour.value, "standing": r.standing.value, "applicable": r.applicable,
             "on_track": r.on_track, "counts_by_colour": {k.value: v for k, v in r.counts_by_colour.items()},
             "reason_zh": r.reason_zh, "reason_en": r.reason_en, "warnings": list(r.warnings)}
+
+
+def _coverage(c: progress.Coverage, parts: str) -> dict[str, Any]:
+    """How much of a roll-up is assessable: ``assessable`` of ``total`` parts (tasks or indicators)."""
+    return {"parts": parts, "total": c.total, "assessable": c.assessable, "sufficient": c.sufficient}
 
 
 def _indicator_progress(p: progress.IndicatorProgress) -> dict[str, Any]:
@@ -212,8 +215,8 @@ def submission_audit(sub: Submission = Depends(visible_submission), who: Princip
 
 @router.get("/periods/{code}/completeness", summary="Reporting completeness of a period (plan office)")
 def get_completeness(code: str, who: Principal = Depends(plan_office), s: Session = Depends(db)) -> dict[str, Any]:
-    tz = ZoneInfo(get_comment_settings().timezone)
-    report = completeness(s, who, plans.get_plan(s).id, code, today=dt.datetime.now(tz).date(), tz=tz)
+    tz = clock.zone()
+    report = completeness(s, who, plans.get_plan(s).id, code, today=clock.today(), tz=tz)
     return {
         "period": {"code": report.period.code, "label": report.period.label_zh,
                    "due_on": report.period.due_on.isoformat()},
@@ -232,14 +235,17 @@ def get_completeness(code: str, who: Principal = Depends(plan_office), s: Sessio
 @router.get("/progress", summary="Dashboard: areas → tasks → indicators, supervision and conflicts")
 def get_progress(request: Request, who: Principal = Depends(plan_office),
                  s: Session = Depends(db)) -> dict[str, Any]:
-    board = progress.dashboard(s, dt.date.today(), reminder_days=request.app.state.supervision_settings.reminder_days)
+    board = progress.dashboard(s, clock.today(), reminder_days=request.app.state.supervision_settings.reminder_days)
     return {
         "as_of": board.today.isoformat(),
-        "areas": [{"code": a.area.code, "title": a.area.title_zh, "rollup": _rollup(a.rollup), "tasks": [
+        "areas": [{"code": a.area.code, "title": a.area.title_zh, "rollup": _rollup(a.rollup),
+                   "uses_demo_data": a.uses_demo, "coverage": _coverage(a.coverage, "tasks"), "tasks": [
             {"code": t.task.code, "title": t.task.title_zh, "rollup": _rollup(t.rollup),
+             "uses_demo_data": t.uses_demo, "coverage": _coverage(t.coverage, "indicators"),
              "indicators": [_indicator_progress(p) for p in t.indicators],
              "supervision": [{"id": i.id, "title": i.title_zh, "stage": i.stage, "percent": i.percent,
-                              "status": _assessment(st)} for i, st in t.items]} for t in a.tasks]}
+                              "is_demo": i.is_demo, "status": _assessment(st)} for i, st in t.items]}
+            for t in a.tasks]}
             for a in board.areas],
         "unlinked_indicators": [_indicator_progress(p) for p in board.unlinked],
         "conflicts": [c.model_dump(mode="json") for c in board.conflicts],
@@ -254,7 +260,7 @@ def indicator_progress(code: str, s: Session = Depends(db)) -> dict[str, Any]:
 
 
 def _item(item: SupervisionItem, request: Request, detail: bool = False) -> dict[str, Any]:
-    status = supervision.item_status(item, dt.date.today(), request.app.state.supervision_settings.reminder_days)
+    status = supervision.item_status(item, clock.today(), request.app.state.supervision_settings.reminder_days)
     out: dict[str, Any] = {
         "id": item.id, "element": item.element_code, "title": {"zh": item.title_zh, "en": item.title_en},
         "lead": item.lead.code, "co": [d.code for d in item.co_departments], "deadline": item.deadline.isoformat(),
@@ -297,7 +303,7 @@ def get_reminders(request: Request, who: Principal = Depends(principal),
     days = request.app.state.supervision_settings.reminder_days
     return [{"kind": r.kind, "title": r.title, "department": r.department, "due": r.due.isoformat(),
              "action": {"zh": r.action_zh, "en": r.action_en}, "link": r.link, "status": _assessment(r.status)}
-            for r in reminders(s, who, plans.get_plan(s).id, dt.date.today(), days)]
+            for r in reminders(s, who, plans.get_plan(s).id, clock.today(), days)]
 
 
 @router.get("/audit", summary="Audit records the account may see, newest first")

@@ -3,7 +3,6 @@ versions. Each handler reads through the plan service and renders a template; no
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +11,14 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
+from kechuang import clock
 from kechuang.core.numbers import input_value
 from kechuang.indicators import service as indicators
-from kechuang.monitoring.progress import dashboard as progress_board
+from kechuang.monitoring import progress
 from kechuang.plan import service as plans
 from kechuang.web.cache import data_fingerprint
 from kechuang.web.deps import get_session
-from kechuang.web.i18n import request_lang, t
+from kechuang.web.i18n import label, request_lang, t
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
@@ -42,6 +42,9 @@ def target_range(attrs: dict[str, Any]) -> str:
 templates.env.filters["num"] = num
 templates.env.filters["input_value"] = input_value  # what an input box holds: never the display format
 templates.env.filters["target_range"] = target_range
+# every time on a page in the plan's time zone, with the zone said (kechuang.clock)
+templates.env.filters.update(local_date=clock.date_text, local_time=clock.time_text, iso_time=clock.iso,
+                             local_seconds=lambda moment: clock.time_text(moment, seconds=True))
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -51,7 +54,8 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     switched = request.url.include_query_params(lang=other)
     switch_url = f"{switched.path}?{switched.query}"
     response = templates.TemplateResponse(
-        request, name, {"lang": lang, "t": lambda key: t(key, lang), "switch_url": switch_url, **context},
+        request, name, {"lang": lang, "t": lambda key: t(key, lang),
+                        "label": lambda prefix, code: label(prefix, code, lang), "switch_url": switch_url, **context},
         status_code=status_code,
     )
     if request.query_params.get("lang") in ("zh", "en"):
@@ -79,7 +83,10 @@ def task_page(code: str, request: Request, s: Session = Depends(get_session)) ->
     measures = [(m, plans.elements(s, v, "project", m.code), plans.elements(s, v, "target", m.code))
                 for m in plans.elements(s, v, "measure", code)]
     return render(request, "task.html", version=v, task=task, area=plans.element(s, v, task.parent_code or ""),
-                  measures=measures, terms=_terms(s, v, [code] + [m.code for m, _, _ in measures]))
+                  measures=measures, terms=_terms(s, v, [code] + [m.code for m, _, _ in measures]),
+                  indicators=_with_latest(s, progress.task_indicators(s, v, code)), status=plan_status(s).get(code),
+                  items=progress.task_items(s, v, code, clock.today(),
+                                            request.app.state.supervision_settings.reminder_days))
 
 
 @router.get("/measures/{code}", response_class=HTMLResponse)
@@ -90,22 +97,29 @@ def measure_page(code: str, request: Request, s: Session = Depends(get_session))
     places = {p.code: p for p in plans.elements(s, v, "place")}
     return render(request, "measure.html", version=v, measure=m, task=task,
                   projects=plans.elements(s, v, "project", code), targets=plans.elements(s, v, "target", code),
-                  places=places, terms=_terms(s, v, [code]))
+                  places=places, terms=_terms(s, v, [code]),
+                  indicators=_with_latest(s, progress.task_indicators(s, v, task.code)))
 
 
-_status_memo: dict[tuple[Any, ...], dict[str, Any]] = {}
+def _with_latest(s: Session, ps: list[progress.IndicatorProgress]) -> list[tuple[Any, Any]]:
+    """Each assessed indicator with its latest approved value (what the indicator tables show)."""
+    return [(p, progress.latest_observation(s, p.indicator.id)) for p in ps]
 
 
-def plan_status(s: Session) -> dict[str, Any]:
-    """Roll-up of every area and task (code → RollUp) from approved data, recomputed only when the database,
-    its data fingerprint or the date changes (the roll-up reads every indicator's history)."""
-    today = dt.date.today()
+_status_memo: dict[tuple[Any, ...], dict[str, progress.Summary]] = {}
+
+
+def plan_status(s: Session) -> dict[str, progress.Summary]:
+    """Roll-up of every area and task (code → Summary: roll-up, demo flag, coverage) from approved data,
+    recomputed only when the database, its data fingerprint or the date changes (the roll-up reads every
+    indicator's history)."""
+    today = clock.today()
     key = (str(s.get_bind().engine.url), data_fingerprint(s), today)
     found = _status_memo.get(key)
     if found is None:
-        board = progress_board(s, today)
-        found = {row.area.code: row.rollup for row in board.areas}
-        found.update({t.task.code: t.rollup for row in board.areas for t in row.tasks})
+        board = progress.dashboard(s, today)
+        found = {row.area.code: row.summary() for row in board.areas}
+        found.update({t.task.code: t.summary() for row in board.areas for t in row.tasks})
         _status_memo.clear()
         _status_memo[key] = found
     return found

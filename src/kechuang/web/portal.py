@@ -13,7 +13,6 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
+from kechuang import clock
 from kechuang.accounts import service as accounts
 from kechuang.accounts.access import Principal, Role
 from kechuang.comments import service as comments
@@ -36,7 +36,7 @@ from kechuang.plan import service as plans
 from kechuang.plan.models import PlanElement, PlanVersion
 from kechuang.web.downloads import attachment
 from kechuang.web.i18n import request_lang, t
-from kechuang.web.pages import render, templates
+from kechuang.web.pages import render
 from kechuang.web.security import CSRF_COOKIE, db, require
 
 router = APIRouter(include_in_schema=False)
@@ -46,36 +46,13 @@ MODERATOR = Depends(require(*comments.MODERATORS))
 REPLIER = Depends(require(*comments.MODERATORS, Role.REVIEWER))
 
 
-def _local(moment: dt.datetime) -> dt.datetime:
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)  # SQLite gives naive UTC
-    return aware.astimezone(ZoneInfo(get_comment_settings().timezone))
-
-
-def local_date(moment: dt.datetime) -> str:
-    """A stored moment as the plan's local date, e.g. 2023-06-01."""
-    return _local(moment).date().isoformat()
-
-
-def local_time(moment: dt.datetime) -> str:
-    """A stored moment as local date and time to the minute, e.g. 2023-06-01 10:00."""
-    return _local(moment).strftime("%Y-%m-%d %H:%M")
-
-
-def utc_iso(moment: dt.datetime) -> str:
-    """A stored moment in ISO 8601 with its offset (for ``<time datetime>``)."""
-    return _local(moment).isoformat(timespec="seconds")
-
-
-templates.env.filters.update(local_date=local_date, local_time=local_time, utc_iso=utc_iso)
-
-
 def comment_settings() -> CommentSettings:
     """The comment settings (a dependency, so tests and deployments can override it)."""
     return get_comment_settings()
 
 
 def _today() -> dt.date:
-    return comments.local_today(get_comment_settings())
+    return clock.today()
 
 
 # ---------------------------------------------------------------- public opinions
@@ -106,8 +83,7 @@ def _target_context(s: Session, v: PlanVersion, kind: str, code: str) -> dict[st
 
 def _error_message(exc: comments.CommentError, lang: str, settings: CommentSettings) -> str:
     if isinstance(exc, comments.RateLimited):
-        local = exc.until.astimezone(ZoneInfo(settings.timezone))
-        return t("po_err_rate", lang).format(time=local.strftime("%H:%M"))
+        return t("po_err_rate", lang).format(time=clock.clock_text(exc.until))
     key = {("invalid", "body"): "po_err_body", ("invalid", "author_name"): "po_err_name",
            ("spam", "body"): "po_err_links", ("spam", "website"): "po_err_spam",
            ("spam", "token"): "po_err_token", ("duplicate", "body"): "po_err_duplicate"}.get(
@@ -127,7 +103,7 @@ def _item_page(request: Request, s: Session, settings: CommentSettings, kind: st
     except comments.UnknownTarget as exc:
         raise plans.PlanNotFound(str(exc)) from None
     csrf, new_cookie = _csrf(request)
-    campaign = comments.open_campaign(s, v.plan_id, comments.local_today(settings))
+    campaign = comments.open_campaign(s, v.plan_id, clock.today())
     response = render(request, "portal/opinion_item.html", status_code=status_code, version=v, target=target,
                       kind=kind, code=code, shown=comments.published(s, v.plan_id, kind, code), csrf=csrf,
                       token=comments.issue_token(settings, kind, code), error=error, error_field=error_field,
@@ -148,7 +124,7 @@ def opinions_home(request: Request, s: Session = Depends(db),
     names = {i.code: i for i in indicators.list_indicators(s, v.plan_id)}
     areas = [(a, plans.elements(s, v, "task", a.code)) for a in plans.elements(s, v, "area")]
     return render(request, "portal/opinions.html", version=v, recent=recent, tree=tree, names=names, areas=areas,
-                  campaigns=comments.campaigns(s, v.plan_id), today=comments.local_today(settings),
+                  campaigns=comments.campaigns(s, v.plan_id), today=clock.today(),
                   counts=comments.published_counts(s, v.plan_id), settings=settings)
 
 

@@ -61,6 +61,7 @@ async def security_context(request: Request) -> None:
     resolved = await run_in_threadpool(_resolve, request, token) if token else None
     request.state.principal = resolved.principal if resolved else None
     request.state.department_name = resolved.department_name if resolved else ""
+    request.state.department_name_en = resolved.department_name_en if resolved else ""
     request.state.csrf = resolved.csrf_token if resolved else request.cookies.get(CSRF_COOKIE, "")
     # rendered without a session and without a CSRF token: nothing personal, the page cache may share it
     request.state.public = resolved is None and not request.state.csrf

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from kechuang import clock
 from kechuang.accounts import service as accounts
 from kechuang.accounts.access import Principal, Role
 from kechuang.audit.service import trail
@@ -28,7 +29,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/supervision", response_class=HTMLResponse)
 def items_page(request: Request, who: Principal = Depends(principal), s: Session = Depends(db)) -> HTMLResponse:
     plan = plans.get_plan(s)
-    today = dt.date.today()
+    today = clock.today()
     days = request.app.state.supervision_settings.reminder_days
     items = [(i, supervision.item_status(i, today, days)) for i in supervision.visible_items(s, who, plan.id)]
     return render(request, "monitoring/supervision_list.html", who=who, items=items, today=today,
@@ -50,14 +51,14 @@ def digest_text(request: Request, department: str = Query(..., description="depa
     who.require_department(dept.id, "the digest")
     plan = plans.get_plan(s)
     base = str(request.base_url).rstrip("/")
-    text = digest(s, dept, plan.id, dt.date.today(), request.app.state.supervision_settings.reminder_days, base)
+    text = digest(s, dept, plan.id, clock.today(), request.app.state.supervision_settings.reminder_days, base)
     return PlainTextResponse(text)
 
 
 @router.get("/supervision/{item_id}", response_class=HTMLResponse)
 def item_page(request: Request, item: SupervisionItem = Depends(visible_item), who: Principal = Depends(principal),
               s: Session = Depends(db)) -> HTMLResponse:
-    today = dt.date.today()
+    today = clock.today()
     status = supervision.item_status(item, today, request.app.state.supervision_settings.reminder_days)
     reporter = who.role in supervision.REPORTING_ROLES
     is_lead = reporter and who.department_id == item.lead_department_id
@@ -94,7 +95,7 @@ def report(request: Request, item: SupervisionItem = Depends(visible_item), text
 @router.post("/supervision/{item_id}/review")
 def review(item: SupervisionItem = Depends(visible_item), decision: str = Form(...), comment: str = Form(""),
            version: int | None = Form(None), who: Principal = Depends(principal), s: Session = Depends(db)) -> Response:
-    supervision.review(s, who, item.id, close=decision == "close", comment=comment, today=dt.date.today(),
+    supervision.review(s, who, item.id, close=decision == "close", comment=comment, today=clock.today(),
                        expected_version=version)
     s.commit()
     return RedirectResponse(f"/supervision/{item.id}", status_code=303)
@@ -112,7 +113,7 @@ def add_milestone(item: SupervisionItem = Depends(visible_item), title: str = Fo
 def milestone(ms: Milestone = Depends(visible_milestone), done: str = Form("1"), who: Principal = Depends(principal),
               s: Session = Depends(db)) -> Response:
     item_id = ms.item_id
-    supervision.set_milestone_done(s, who, ms.id, dt.date.today() if done == "1" else None)
+    supervision.set_milestone_done(s, who, ms.id, clock.today() if done == "1" else None)
     s.commit()
     return RedirectResponse(f"/supervision/{item_id}", status_code=303)
 

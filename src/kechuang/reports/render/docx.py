@@ -196,7 +196,7 @@ def render_docx(report: Report, snapshot: Snapshot, images: dict[str, tuple[str,
         lines.append(f"指数计算：第 {run['run_id']} 次（数据 SHA-256 {run['data_sha256']}，"
                      f"引擎 {run['engine_version']}）")
     lines += [f"方法版本：{meta['methods']['report_format']}；kechuang {meta['methods']['kechuang']}",
-              f"数据快照：内容 SHA-256 {snapshot.content_sha256}", f"生成时间：{snapshot.generated_at}"]
+              f"数据快照：内容 SHA-256 {snapshot.content_sha256}", f"生成时间：{snapshot.generated_text}"]
     for line in lines:
         r = doc.add_paragraph().add_run(line)
         r.font.size = Pt(8)

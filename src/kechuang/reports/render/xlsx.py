@@ -66,7 +66,7 @@ def render_xlsx(report: Report, snapshot: Snapshot) -> bytes:
     meta_rows: list[tuple[str, Any]] = [
         ("副标题", report.subtitle), ("评估/数据年份", report.year), ("数据截止日期", report.meta.get("as_of", "")),
         ("规划版本", report.meta["plan"]["version"]), ("规划版本 SHA-256", report.meta["plan"]["version_sha256"]),
-        ("内容 SHA-256", snapshot.content_sha256), ("生成时间", snapshot.generated_at),
+        ("内容 SHA-256", snapshot.content_sha256), ("生成时间", snapshot.generated_text),
         ("方法版本", f"{report.meta['methods']['report_format']}；kechuang {report.meta['methods']['kechuang']}")]
     if report.demo:
         meta_rows.insert(0, (DEMO_LABEL, report.demo_notice))

@@ -1,16 +1,24 @@
-// The chart of /places: the carriers by zone at their coordinates.
-// (a static file: the pages' Content-Security-Policy allows no inline script)
+/* The /places chart: the plan's carriers by zone at their approximate coordinates, axes labelled in the
+   page language. Data and labels come from the JSON block #places-data (no inline script). */
 (function () {
-  var L = JSON.parse(document.getElementById('places-labels').textContent);
-  var points = JSON.parse(document.getElementById('places-data').textContent);
-  var zones = {west: L.zone_west, central: L.zone_central, east: L.zone_east, none: L.zone_none};
+  'use strict';
+  var box = document.getElementById('places-chart');
+  var source = document.getElementById('places-data');
+  if (!box || !source || !window.echarts) return;
+  var d = JSON.parse(source.textContent);
   var colours = {west: '#0072B2', central: '#E69F00', east: '#009E73', none: '#999999'};
-  var series = Object.keys(zones).map(function (z) {
-    return {name: zones[z], type: 'scatter', symbolSize: 12, itemStyle: {color: colours[z]},
+  var series = Object.keys(d.zones).map(function (z) {
+    return {name: d.zones[z], type: 'scatter', symbolSize: 12, itemStyle: {color: colours[z]},
             label: {show: true, formatter: function (p) { return p.data.name; }, position: 'right', fontSize: 10},
-            data: points.filter(function (p) { return p.zone === z; })};
+            data: d.points.filter(function (p) { return p.zone === z; })};
   });
-  var chart = echarts.init(document.getElementById('places-chart'));
+  function deg(v) { return v.toFixed(2) + '°'; }
+  var chart = echarts.init(box, null, {renderer: 'svg'});
   chart.setOption({legend: {top: 0}, tooltip: {formatter: function (p) { return p.data.name; }},
-    xAxis: {type: 'value', scale: true, name: 'lon'}, yAxis: {type: 'value', scale: true, name: 'lat'}, series: series});
+    grid: {top: box.clientWidth < 560 ? 72 : 48, left: 40, right: 40, bottom: 36, containLabel: true},
+    xAxis: {type: 'value', scale: true, name: d.lon, nameLocation: 'middle', nameGap: 28, axisLabel: {formatter: deg}},
+    yAxis: {type: 'value', scale: true, name: d.lat, nameLocation: 'middle', nameGap: 50, axisLabel: {formatter: deg}},
+    series: series});
+  window.addEventListener('resize', function () { chart.resize(); });
+  box.setAttribute('data-ready', '1');
 })();
