@@ -32,7 +32,9 @@ def test_the_list_shows_every_indicator_with_value_target_status_and_rule(demo_c
     page = doc(demo_client, "/monitoring/indicators")
     rows = page.xpath("//tr[@data-indicator]")
     codes = {r.get("data-indicator") for r in rows}
-    assert len(codes) == 65  # every indicator of the bundled plan, each once (none linked twice in the demo)
+    # every indicator of the bundled plan, each once: its 52 own and the index framework's 30 indicators and 15
+    # aggregates (none linked twice in the demo)
+    assert len(codes) == 52 + 45
     links = {a.get("href") for a in page.xpath("//tr[@data-indicator]//th/a")}
     assert links == {f"/monitoring/indicators/{c}" for c in codes}
     patents = page.xpath(f"//section[@id='T2']//tr[@data-indicator='{PATENTS}']")[0]
@@ -48,7 +50,7 @@ def test_the_list_shows_every_indicator_with_value_target_status_and_rule(demo_c
     assert cell(other, "target") == "尚未设定" and cell(other, "rule") == "尚未设定"
     assert "不适用" in cell(other, "status") and "演示数据" not in other.text_content()
     counts = page.get_element_by_id("reporting-status").text_content()
-    assert re.search(r"共 65 项指标：\d+ 项有已审定或规划原文数据，2 项已设定目标并可评估进度", counts), counts
+    assert re.search(r"共 97 项指标：\d+ 项有已审定或规划原文数据，2 项已设定目标并可评估进度", counts), counts
 
 
 def test_the_list_in_english(demo_client: TestClient) -> None:

@@ -19,6 +19,8 @@ PAGES = [p for p in PUBLIC if p not in ("/index", "/docs")] + ["/tasks/T99"]
 PROPER = ["kechuang", "CSV", "XLSX", "JSON", "GeoJSON", "UTC", "README", "zip", "Frictionless", "Data", "Package",
           "datapackage", "json", "NICE", "Slush", "WGS", "npm", "echarts", "china", "cities", "js", "MIT", "API",
           "SHA", "PDF", "Word", "Excel", "HTML", "DEMO",
+          # abbreviations inside the index framework's Chinese indicator names (专利申请/授权量（或PCT）, …占GDP比重)
+          "PCT", "GDP",
           # values of the open-data columns, named in the tables' descriptions as they appear in the files
           "approximate", "true", "published", "submission", "demo"]
 LEAKS = r"""([lang, proper]) => {

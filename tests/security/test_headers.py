@@ -76,8 +76,8 @@ def test_no_template_has_inline_script() -> None:
 def test_the_scripted_pages_work_under_the_csp(page, live_server: str) -> None:  # type: ignore[no-untyped-def]
     violations: list[str] = []
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
-    checks = {"/index": "#index-chart canvas", "/places": "#places-chart canvas", "/map": "#map-chart canvas",
-              "/monitoring/indicators/IND_PATENTS_PER_10K": "#indicator-chart canvas", "/docs": ".swagger-ui .info"}
+    checks = {"/index": "#index-chart canvas", "/places": "#places-chart svg", "/map": "#map-chart canvas",
+              "/monitoring/indicators/IND_PATENTS_PER_10K": "#indicator-chart svg", "/docs": ".swagger-ui .info"}
     for path, drawn in checks.items():
         response = page.goto(live_server + path)
         assert response.headers["content-security-policy"] == HEADERS["content-security-policy"]

@@ -83,7 +83,8 @@ def _page(request: Request, s: Session, who: Principal, sub: Submission, *, prob
 def _done(request: Request) -> str | None:
     """The action just taken (``?done=``), if it is one: an unknown word shows no message."""
     done = request.query_params.get("done")
-    return done if done in submissions.ACTIONS else None
+    known = (*submissions.ACTIONS, "request_revision", "approve_revision", "refuse_revision")
+    return done if done in known else None
 
 
 def _actions(who: Principal, sub: Submission) -> list[str]:
