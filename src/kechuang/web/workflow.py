@@ -21,6 +21,7 @@ from kechuang.submissions.models import Submission
 from kechuang.submissions.validation import Problem, parse_number
 from kechuang.supervision import service as supervision
 from kechuang.web.downloads import attachment
+from kechuang.web.i18n import STRINGS
 from kechuang.web.pages import render
 from kechuang.web.resources import visible_submission
 from kechuang.web.security import db, principal
@@ -65,9 +66,9 @@ def _page(request: Request, s: Session, who: Principal, sub: Submission, *, prob
 
 
 def _done(request: Request) -> str | None:
-    """The action just taken (``?done=``), if it is one: an unknown word shows no message."""
+    """The action just taken (``?done=``), if the catalog has its message: an unknown word shows none."""
     done = request.query_params.get("done")
-    return done if done in submissions.ACTIONS else None
+    return done if done and f"action_done_{done}" in STRINGS else None
 
 
 def _actions(who: Principal, sub: Submission) -> list[str]:
