@@ -1,5 +1,6 @@
 """``kechuang audit``: checks of the audit trail (the hash chain of ``kechuang.audit.chain``) and the
-PostgreSQL application role that may only add audit records (``kechuang.store.roles``)."""
+PostgreSQL application role that may only add audit records (``kechuang.store.roles``). Only Typer and
+Rich are imported at the top; the services inside the commands (the CLI loads sub-commands lazily)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-
-from kechuang.audit.chain import verify
-from kechuang.config import get_settings
-from kechuang.store.db import make_engine, session_factory, upgrade
-from kechuang.store.roles import RoleError, grant_application_role
 
 audit_app = typer.Typer(help="The audit trail: verify that no record was rewritten or removed; the "
                              "application's PostgreSQL role.", no_args_is_help=True)
@@ -29,6 +25,10 @@ def verify_command(
                                   "still in the chain, i.e. that no newest record was removed")] = None) -> None:
     """Recompute every record's hash and the links between them; exit 1 naming each rewritten or removed
     record, else print the head (count:id:hash) to keep for the next check."""
+    from kechuang.audit.chain import verify
+    from kechuang.config import get_settings
+    from kechuang.store.db import make_engine, session_factory, upgrade
+
     engine = make_engine(db or get_settings().resolved_database_url())
     upgrade(engine)
     with session_factory(engine)() as s:
@@ -49,6 +49,10 @@ def grant_app_role_command(
         db: DbOption = None) -> None:
     """Run as the owner (after the migrations): give ROLE the application's privileges, with only INSERT and
     SELECT on the audit records, so the application can neither change them nor switch their triggers off."""
+    from kechuang.config import get_settings
+    from kechuang.store.db import make_engine, upgrade
+    from kechuang.store.roles import RoleError, grant_application_role
+
     engine = make_engine(db or get_settings().resolved_database_url())
     try:
         upgrade(engine)

@@ -220,3 +220,19 @@ def test_the_application_role_can_only_insert_and_select_audit_records(pg_params
 def test_grant_app_role_refuses_sqlite(tmp_path) -> None:  # type: ignore[no-untyped-def]
     result = CliRunner().invoke(cli, ["audit", "grant-app-role", "kc_app", "--db", f"sqlite:///{tmp_path / 'x.db'}"])
     assert result.exit_code == 2 and "PostgreSQL only" in " ".join(result.output.split())
+
+
+def test_values_read_back_as_they_were_hashed(sessions: sessionmaker[Session]) -> None:
+    import datetime as dt
+
+    from kechuang.audit.models import AuditRecord
+
+    shanghai = dt.timezone(dt.timedelta(hours=8))
+    with sessions() as s:
+        s.add(AuditRecord(at=dt.datetime(2024, 3, 1, 10, 0, 0, 123456, tzinfo=shanghai), actor="规划办", action="x",
+                          entity="e", entity_id="1", department_id=None, old={"b": [1, 2], "a": 0.1 + 0.2},
+                          new=(1, "二", None, True, 1e300)))
+        record(s, SYSTEM, "update", "submission_value", 2, department_id=3, field="note", old="\u202e", new="\t=1")
+        s.commit()
+    with sessions() as s:
+        assert verify(s).ok and verify(s).count == 2

@@ -5,6 +5,7 @@ an ASGI server calls it, counting how much of the body the app took."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import itertools
 import json
 import socket
@@ -48,7 +49,9 @@ def call(app: FastAPI, method: str, path: str, content_type: str, chunks: Iterat
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "path": path,
              "raw_path": path.encode(), "query_string": b"", "headers": headers, "client": ("127.0.0.1", 50000),
              "server": ("testserver", 80), "scheme": "http", "root_path": ""}
-    anyio.run(app, scope, receive, send)
+    # in a thread of its own: a browser test in the same process may have left an event loop running here
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(anyio.run, app, scope, receive, send).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body, consumed

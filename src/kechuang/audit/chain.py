@@ -47,7 +47,7 @@ def record_hash(values: dict[str, Any], prev_hash: str) -> str:
     content = [FORMAT, values["id"], _moment(values["at"]), values["actor_id"], values["actor"], values["role"],
                values["department_id"], values["action"], values["entity"], values["entity_id"], values["field"],
                values["old"], values["new"], values["reason"], prev_hash]
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -85,8 +85,9 @@ def _chain(_mapper: Mapper[Any], connection: Connection, target: AuditRecord) ->
     info = session.info if session is not None else {}
     last_id, last_hash = info.get(_TAIL) or _tail(connection)
     target.id = _next_id(connection, last_id)
-    if target.at is None:
-        target.at = utcnow()
+    # stored as UTC (SQLite keeps the wall time only), so the hash reads back the same
+    target.at = utcnow() if target.at is None else (target.at if target.at.tzinfo else
+                                                    target.at.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
     for name in ("role", "field", "reason"):
         if getattr(target, name) is None:
             setattr(target, name, "")

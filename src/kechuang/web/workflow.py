@@ -21,7 +21,7 @@ from kechuang.submissions.models import Submission
 from kechuang.submissions.validation import Problem
 from kechuang.supervision import service as supervision
 from kechuang.web.downloads import attachment
-from kechuang.web.i18n import request_lang, t
+from kechuang.web.i18n import STRINGS, request_lang, t
 from kechuang.web.pages import render
 from kechuang.web.resources import visible_submission
 from kechuang.web.security import db, principal
@@ -81,10 +81,9 @@ def _page(request: Request, s: Session, who: Principal, sub: Submission, *, prob
 
 
 def _done(request: Request) -> str | None:
-    """The action just taken (``?done=``), if it is one: an unknown word shows no message."""
+    """The action just taken (``?done=``), if the catalog has its message: an unknown word shows none."""
     done = request.query_params.get("done")
-    known = (*submissions.ACTIONS, "request_revision", "approve_revision", "refuse_revision")
-    return done if done in known else None
+    return done if done and f"action_done_{done}" in STRINGS else None
 
 
 def _actions(who: Principal, sub: Submission) -> list[str]:
