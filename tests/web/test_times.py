@@ -60,7 +60,8 @@ def test_the_setting_is_documented() -> None:
     assert "| `KECHUANG_TIMEZONE` | `Asia/Shanghai` |" in readme
 
 
-def test_pages_show_times_in_the_plan_zone_with_the_zone(yangpu_db: str, zone) -> None:  # type: ignore[no-untyped-def]
+def test_pages_show_times_in_the_plan_zone_with_the_zone(yangpu_db: str, demo_db: str,  # type: ignore[no-untyped-def]
+                                                         zone) -> None:
     zone("Asia/Shanghai")
     with TestClient(create_app(yangpu_db)) as client:
         with client.app.state.sessions() as s:
@@ -69,7 +70,8 @@ def test_pages_show_times_in_the_plan_zone_with_the_zone(yangpu_db: str, zone) -
         shown = clock.local(created).strftime("%Y-%m-%d %H:%M")
         page = client.get("/versions", params={"lang": "zh"}).text
         assert f">{shown} (UTC+8)</time>" in page
-        index = client.get("/index", params={"lang": "zh"}).text
+    with TestClient(create_app(demo_db)) as demo:  # the index page shows a stored run's time
+        index = demo.get("/index", params={"lang": "zh"}).text
         assert re.search(r"<time datetime=\"[^\"]+\+08:00\">\d{4}-\d\d-\d\d \d\d:\d\d \(UTC\+8\)</time>", index)
     zone("Europe/London")  # control: another plan zone shows another clock
     with TestClient(create_app(yangpu_db)) as client:

@@ -64,6 +64,7 @@ class FrameworkFile(BaseModel):
     demo_data: str = ""
     demo_unit: str = ""
     uncertainty: str = ""
+    units_en: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def register(session: Session, plan_id: int, bundle: Bundle) -> IndexFramework:
     if fw is None:
         fw = IndexFramework(plan_id=plan_id, code=bundle.file.code)
         session.add(fw)
-    if fw.content_hash != digest:
+    if fw.content_hash != digest:  # the framework file's fields (units_en among them) are part of the hash
         f = bundle.file
         fw.title_zh, fw.title_en = f.title.zh, f.title.en
         fw.index_code, fw.unit_code = f.index_code, f.unit.code
@@ -136,7 +137,7 @@ def register(session: Session, plan_id: int, bundle: Bundle) -> IndexFramework:
         fw.growth_fact_indicator = f.growth_fact_indicator
         fw.meta, fw.spec, fw.source, fw.content_hash = meta, spec, str(bundle.folder.name), digest
     session.flush()
-    _sync_indicators(session, plan_id, fw)
+    _sync_indicators(session, plan_id, fw, bundle.file.units_en)
     return fw
 
 
@@ -157,7 +158,7 @@ def leaves(fw: IndexFramework) -> list[dict[str, Any]]:
     return [r for r in fw.meta if int(r["Level"]) == 1 and str(r.get("Type", "Indicator")) == "Indicator"]
 
 
-def _sync_indicators(session: Session, plan_id: int, fw: IndexFramework) -> None:
+def _sync_indicators(session: Session, plan_id: int, fw: IndexFramework, units_en: dict[str, str]) -> None:
     existing = {i.code: i for i in session.scalars(select(Indicator).where(Indicator.plan_id == plan_id))}
     leaf_codes = {r["iCode"] for r in leaves(fw)}
     for row in fw.meta:
@@ -176,7 +177,7 @@ def _sync_indicators(session: Session, plan_id: int, fw: IndexFramework) -> None
         is_leaf = row["iCode"] in leaf_codes
         unit = str(row.get("Unit") or "")
         ind.unit_zh = unit if is_leaf else "指数（2013=100）"
-        ind.unit_en = (row.get("Unit_en") or unit) if is_leaf else "index (2013 = 100)"
+        ind.unit_en = (units_en.get(unit) or unit) if is_leaf else "index (2013 = 100)"
         ind.direction = int(row.get("Direction") or 1)
         ind.description_zh = f"{fw.title_zh}的{'指标' if is_leaf else '分项指数'}（{row['iCode']}）"
         ind.description_en = f"{'Indicator' if is_leaf else 'Sub-index'} {row['iCode']} of the {fw.title_en}"
