@@ -1,43 +1,30 @@
-"""`kechuang index …`: build an index from COINr-style inputs, and (re)build the bundled Yangpu index."""
+"""`kechuang index …`: build an index from COINr-style inputs, and its uncertainty and sensitivity analysis.
+
+The engine (numpy, pandas, SciPy) is imported inside the commands: ``kechuang index build --help`` loads only
+Typer and Rich.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 
-from kechuang.index.errors import ComputationError, IndexInputError, SpecError
-from kechuang.index.io import read_idata, read_imeta
-from kechuang.index.pipeline import Result, build
-from kechuang.index.spec import dump_spec, load_spec
-from kechuang.index.uncertainty import (
-    UncertaintyResult,
-    load_ua_spec,
-    sensitivity_analysis,
-    uncertainty_analysis,
-    write_uncertainty,
-)
+from kechuang.cli.common import console, err
 
-index_app = typer.Typer(help="The composite index: build from iData/iMeta/spec, rebuild the Yangpu index.",
-                        no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
+if TYPE_CHECKING:
+    from kechuang.index.pipeline import Result
+    from kechuang.index.uncertainty import UncertaintyResult
+
+index_app = typer.Typer(no_args_is_help=True)
 
 
 def write_result(result: Result, out: Path) -> list[Path]:
     """Write every stage (uCode [+ Time] + one column per iCode, full precision), scores, ranks, weights,
     the treatment log and the resolved spec into ``out``. Returns the files written."""
+    from kechuang.index.spec import dump_spec
+
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for n, (name, frame) in enumerate(result.stages.items(), start=1):
@@ -64,6 +51,13 @@ def index_build(
     out: Path = typer.Option(..., "--out", help="output folder for the stage and result CSVs"),
 ) -> None:
     """Build an index and write every stage (Raw … Aggregated) and the results as CSV."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from kechuang.index.errors import IndexInputError, SpecError
+    from kechuang.index.io import read_idata, read_imeta
+    from kechuang.index.pipeline import build
+    from kechuang.index.spec import load_spec
+
     try:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                       console=console, transient=True) as progress:
@@ -100,6 +94,26 @@ def index_uncertainty(
 ) -> None:
     """Uncertainty (and with --sa sensitivity) analysis: rank statistics, pairwise probabilities, Sobol indices
     and per-run parameters as CSV."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from kechuang.index.errors import ComputationError, IndexInputError, SpecError
+    from kechuang.index.io import read_idata, read_imeta
+    from kechuang.index.spec import load_spec
+    from kechuang.index.uncertainty import (
+        load_ua_spec,
+        sensitivity_analysis,
+        uncertainty_analysis,
+        write_uncertainty,
+    )
+
     analysis = sensitivity_analysis if sa else uncertainty_analysis
     try:
         m = read_imeta(meta)
@@ -125,6 +139,8 @@ def index_uncertainty(
 
 def _report(result: UncertaintyResult) -> None:
     """Print the run's figures, the sensitivity of the mean rank shift and the failures."""
+    from rich.table import Table
+
     console.print(f"{result.kind} analysis: {result.n_runs:,} regenerations ({result.n_failed:,} failed) in "
                   f"{result.seconds:.2f} s on {result.backend}; target {result.design.target}")
     if result.sensitivity is not None and not result.sensitivity.empty:

@@ -1,0 +1,126 @@
+"""`kechuang plan …`: show, load, version, adjust and compare the plan."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kechuang.cli.common import DbOption, console, fail, sessions
+
+plan_app = typer.Typer(no_args_is_help=True)
+
+LangOption = Annotated[str, typer.Option("--lang", help="zh or en")]
+
+
+@plan_app.command("load")
+def plan_load(file: Path, db: DbOption = None,
+              by: str = typer.Option("cli", help="who loads it (recorded in the version)")) -> None:
+    """Validate FILE and load it as a plan (a new version when its content changed)."""
+    from kechuang.plan import service as plans
+    from kechuang.plan.loader import PlanFileError, read_plan_file
+    from kechuang.store.db import transaction
+
+    try:
+        doc = read_plan_file(file)
+    except PlanFileError as exc:
+        fail(str(exc))
+    with transaction(sessions(db)) as s:
+        res = plans.load_plan(s, doc, source=str(file), by=by)
+    state = "loaded as version" if res.created else "unchanged, still version"
+    console.print(f"plan {res.plan_code}: {state} {res.version} ({res.elements} elements, {res.facts} facts)")
+
+
+@plan_app.command("show")
+def plan_show(plan: str | None = typer.Option(None, help="plan code (default: the first plan)"),
+              version: int | None = typer.Option(None, help="version number (default: newest)"),
+              lang: LangOption = "zh", db: DbOption = None) -> None:
+    """Print the plan tree: areas → tasks → measures (with projects and targets)."""
+    from rich.tree import Tree
+
+    from kechuang.plan import service as plans
+
+    with sessions(db)() as s:
+        try:
+            v = plans.get_version(s, plan, version)
+        except plans.PlanNotFound as exc:
+            fail(str(exc))
+        tree = Tree(f"[bold]{v.plan.title_en if lang == 'en' else v.plan.title_zh}[/bold] "
+                    f"(version {v.number}, {v.document['plan']['document_number']})")
+        for area in plans.elements(s, v, "area"):
+            a = tree.add(f"[bold cyan]{area.code}[/] {area.title(lang)}")
+            for task in plans.elements(s, v, "task", area.code):
+                t = a.add(f"[bold]{task.attrs['number']}.[/] {task.title(lang)}")
+                for m in plans.elements(s, v, "measure", task.code):
+                    node = t.add(f"{m.code} {m.title(lang)}")
+                    for tg in plans.elements(s, v, "target", m.code):
+                        node.add(f"[green]target[/] {tg.title(lang)}")
+        console.print(tree)
+
+
+@plan_app.command("versions")
+def plan_versions(plan: str | None = None, db: DbOption = None) -> None:
+    """List the versions of a plan with who, when and why."""
+    from rich.table import Table
+
+    from kechuang.plan import service as plans
+
+    with sessions(db)() as s:
+        table = Table("version", "created", "by", "reason", "hash")
+        for v in plans.list_versions(s, plan):
+            table.add_row(str(v.number), v.created_at.isoformat(timespec="seconds"), v.created_by, v.reason,
+                          v.content_hash[:12])
+        console.print(table)
+
+
+@plan_app.command("adjust")
+def plan_adjust(
+    set_: Annotated[list[str], typer.Option("--set", help="CODE.FIELD=VALUE (VALUE as JSON, else text)")],
+    by: str = typer.Option(..., help="who adjusts"),
+    reason: str = typer.Option(..., help="why (e.g. the mid-term evaluation finding)"),
+    plan: str | None = None, db: DbOption = None,
+) -> None:
+    """Adjust targets or texts (规划调整): writes a new plan version, keeps the old one."""
+    from kechuang.plan import service as plans
+    from kechuang.plan.loader import PlanFileError
+    from kechuang.store.db import transaction
+
+    changes = []
+    for item in set_:
+        lhs, sep, raw = item.partition("=")
+        code, dot, fld = lhs.partition(":")
+        if not sep or not dot:
+            fail(f"--set {item!r}: expected CODE:FIELD=VALUE, e.g. T7.M1.TG1:value_max=4")
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        changes.append(plans.Change(code, fld, value))
+    factory = sessions(db)
+    try:
+        with transaction(factory) as s:
+            v = plans.adjust_plan(s, changes, by=by, reason=reason, plan_code=plan)
+            number = v.number
+    except (plans.AdjustmentError, PlanFileError, plans.PlanNotFound) as exc:
+        fail(str(exc))
+    console.print(f"adjusted: new version {number}")
+
+
+@plan_app.command("diff")
+def plan_diff(a: int, b: int, plan: str | None = None, db: DbOption = None) -> None:
+    """Compare two versions of a plan element by element."""
+    from kechuang.plan import service as plans
+
+    with sessions(db)() as s:
+        try:
+            diffs = plans.diff_versions(s, a, b, plan)
+        except plans.PlanNotFound as exc:
+            fail(str(exc))
+        if not diffs:
+            console.print("no differences")
+        for d in diffs:
+            console.print(f"[bold]{d.status}[/] {d.kind} {d.code}")
+            for f, (old, new) in d.fields.items():
+                console.print(f"    {f}: {old!r} → {new!r}", highlight=False)
