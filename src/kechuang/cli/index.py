@@ -7,40 +7,16 @@ Typer and Rich.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import typer
 
-from kechuang.cli.common import console, err
+from kechuang.cli.common import console, err, fail
 
 if TYPE_CHECKING:
-    from kechuang.index.pipeline import Result
     from kechuang.index.uncertainty import UncertaintyResult
 
 index_app = typer.Typer(no_args_is_help=True)
-
-
-def write_result(result: Result, out: Path) -> list[Path]:
-    """Write every stage (uCode [+ Time] + one column per iCode, full precision), scores, ranks, weights,
-    the treatment log and the resolved spec into ``out``. Returns the files written."""
-    from kechuang.index.spec import dump_spec
-
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for n, (name, frame) in enumerate(result.stages.items(), start=1):
-        path = out / f"{n:02d}_{name}.csv"
-        frame.to_csv(path, index=False, float_format="%.17g")
-        written.append(path)
-    extras = {"results_scores.csv": result.scores, "results_ranks.csv": result.ranks,
-              "weights_effective.csv": result.weights}
-    if result.treatment is not None:
-        extras["treat_details.csv"] = result.treatment.details
-    for name, frame in extras.items():
-        frame.to_csv(out / name, index=False, float_format="%.17g")
-        written.append(out / name)
-    (out / "spec.yaml").write_text(dump_spec(result.spec), encoding="utf-8")
-    written.append(out / "spec.yaml")
-    return written
 
 
 @index_app.command("build")
@@ -48,16 +24,20 @@ def index_build(
     data: Path = typer.Argument(..., help="iData (CSV or XLSX): uCode, [uName], [Time], groups, indicators"),
     meta: Path = typer.Argument(..., help="iMeta (CSV or XLSX): iCode, Level, Parent, Direction, Weight, Type …"),
     spec: Path = typer.Option(..., "--spec", help="pipeline spec (YAML), see docs/index-spec.md"),
-    out: Path = typer.Option(..., "--out", help="output folder for the stage and result CSVs"),
+    out: Path = typer.Option(..., "--out", help="output folder for the stage and result tables"),
+    fmt: str = typer.Option("csv", "--format", help="csv (every bit of each number kept) or parquet"),
 ) -> None:
-    """Build an index and write every stage (Raw … Aggregated) and the results as CSV."""
+    """Build an index and write every stage (Raw … Aggregated) and the results as CSV (or Parquet)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from kechuang.index.errors import IndexInputError, SpecError
     from kechuang.index.io import read_idata, read_imeta
+    from kechuang.index.output import FORMATS, Format, write_result
     from kechuang.index.pipeline import build
     from kechuang.index.spec import load_spec
 
+    if fmt not in FORMATS:
+        fail(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
     try:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                       console=console, transient=True) as progress:
@@ -70,7 +50,7 @@ def index_build(
     except (IndexInputError, SpecError) as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
-    files = write_result(result, out)
+    files = write_result(result, out, cast("Format", fmt))
     units = result.scores["uCode"].nunique()
     console.print(f"built {result.structure.codes[-1]}: {units} units, {len(result.structure.indicators)} indicators;"
                   f" {len(files)} files in {out}")
