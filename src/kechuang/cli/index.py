@@ -48,8 +48,7 @@ def index_build(
             progress.add_task("building", total=None)
             result = build(d, m, s)
     except (IndexInputError, SpecError) as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+        fail(str(exc))
     files = write_result(result, out, cast("Format", fmt))
     units = result.scores["uCode"].nunique()
     console.print(f"built {result.structure.codes[-1]}: {units} units, {len(result.structure.indicators)} indicators;"
@@ -84,7 +83,7 @@ def index_uncertainty(
         TimeRemainingColumn,
     )
 
-    from kechuang.index.errors import ComputationError, IndexInputError, SpecError
+    from kechuang.index.errors import ComputationError, IndexInputError, MissingDependency, SpecError
     from kechuang.index.io import read_idata, read_imeta
     from kechuang.index.spec import load_spec
     from kechuang.index.uncertainty import (
@@ -109,9 +108,8 @@ def index_uncertainty(
 
             result = analysis(d, m, s, u, n, seed=seed, backend=backend, scheduler=scheduler, workers=workers,
                               progress=tick)
-    except (IndexInputError, SpecError, ComputationError) as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+    except (IndexInputError, SpecError, ComputationError, MissingDependency) as exc:
+        fail(str(exc))
     files = write_uncertainty(result, out)
     _report(result)
     console.print(f"{len(files)} files in {out}")

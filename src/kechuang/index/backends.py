@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from kechuang.index import _batch
+from kechuang.index.errors import MissingDependency
 
 __all__ = ["SMALL_WORK", "Backend", "SerialBackend", "ProcessBackend", "DaskBackend", "make_backend", "dask_config"]
 
@@ -177,8 +178,12 @@ class DaskBackend(Backend):
     name = "dask"
 
     def __init__(self, address: str | None = None, *, client: Any = None, workers: int | None = None):
-        import dask
-        from distributed import Client, LocalCluster
+        try:
+            import dask
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise MissingDependency("a Dask cluster (--scheduler, backend 'dask')", "Dask and distributed",
+                                    "kechuang[distributed]") from None
 
         self._own_client = client is None
         self._cluster: Any = None
