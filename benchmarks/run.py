@@ -20,6 +20,7 @@ import datetime as dt
 import os
 import platform
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -38,19 +39,33 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)])}
 
 
-def _run(args: Sequence[str]) -> tuple[float, str]:
-    """Wall time of ``python ARGS`` in a fresh process, and what it printed."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(args: Sequence[str]) -> tuple[float, float, str]:
+    """Wall time and CPU time (user + system, its threads and children included) of ``python ARGS`` in a fresh
+    process, and what it printed."""
+    cpu = _children_cpu()
     start = time.perf_counter()
     done = subprocess.run([sys.executable, *args], capture_output=True, text=True, env=_env(), cwd=REPO,
                           timeout=1800)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"python {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    return seconds, done.stdout
+    return seconds, _children_cpu() - cpu, done.stdout
 
 
-def _times(args: Sequence[str], repeat: int) -> list[float]:
-    return [_run(args)[0] for _ in range(repeat)]
+def _times(args: Sequence[str], repeat: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU times of ``repeat`` fresh runs."""
+    runs = [_run(args)[:2] for _ in range(repeat)]
+    return [w for w, _ in runs], [c for _, c in runs]
+
+
+def _whole(args: Sequence[str], repeat: int) -> str:
+    wall, cpu = _times(args, repeat)
+    return f"{_span(wall)} wall; CPU {_span(cpu)}"
 
 
 def _span(values: Sequence[float], unit: str = "s", digits: int = 2) -> str:
@@ -134,11 +149,11 @@ def report(quick: bool) -> str:
             str(EXAMPLES / "asem_variant_a.yaml")]
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        rows.append(("`kechuang --help`", "whole process", _span(_times(["-m", "kechuang", "--help"], repeat))))
+        rows.append(("`kechuang --help`", "whole process", _whole(["-m", "kechuang", "--help"], repeat)))
         rows.append(("`kechuang index build --help`", "whole process",
-                     _span(_times(["-m", "kechuang", "index", "build", "--help"], repeat))))
+                     _whole(["-m", "kechuang", "index", "build", "--help"], repeat)))
         rows.append(("`kechuang index build` ASEM (51 units × 49 indicators, 12 CSV files)", "whole process",
-                     _span(_times(["-m", "kechuang", "index", "build", *asem, "--out", str(out / "asem")], repeat))))
+                     _whole(["-m", "kechuang", "index", "build", *asem, "--out", str(out / "asem")], repeat)))
         wall, cpu = asem_build_in_process(repeat)
         rows.append(("`build()` ASEM, in process", "per build, wall / CPU",
                      f"{_span(wall, 'ms')} / {_span(cpu, 'ms')}"))
@@ -146,24 +161,25 @@ def report(quick: bool) -> str:
         large = _large_inputs(out / "large")
         for fmt in ("csv", "parquet"):
             rows.append((f"`kechuang index build` 2,844 units × 200 indicators, `--format {fmt}`", "whole process",
-                         _span(_times(["-m", "kechuang", "index", "build", *large, "--out", str(out / fmt),
-                                       "--format", fmt], max(2, repeat // 2)))))
+                         _whole(["-m", "kechuang", "index", "build", *large, "--out", str(out / fmt),
+                                 "--format", fmt], max(2, repeat // 2))))
         sa = ["-m", "kechuang", "index", "uncertainty", *asem, "--ua", str(EXAMPLES / "ua_coinr_vignette.yaml"),
               "--n", "500", "--sa", "--seed", "1", "--out", str(out / "sa")]
-        sa_times = _times(sa, max(2, repeat // 2))
+        sa_wall, sa_cpu = _times(sa, max(2, repeat // 2))
         rows.append(("`kechuang index uncertainty … --n 500 --sa` ASEM (3,000 regenerations)", "whole process",
-                     f"{_span(sa_times)}; {statistics.median(sa_times) / 3000 * 1000:.2f} ms per regeneration"))
-        _, text = _run(["-m", "benchmarks.uncertainty", "asem"])
+                     f"{_span(sa_wall)} wall, {statistics.median(sa_wall) / 3000 * 1000:.2f} ms per regeneration; "
+                     f"CPU {_span(sa_cpu)}"))
+        text = _run(["-m", "benchmarks.uncertainty", "asem"])[2]
         rows.append(("ASEM SA, 3,000 regenerations, analysis call only", "in process (default backend)",
                      f"{_figure(WALL, text):.2f} s; peak RSS {_figure(TREE_RSS, text):,.0f} MiB"))
-        _, text = _run(["-m", "benchmarks.engine"])
+        text = _run(["-m", "benchmarks.engine"])[2]
         first = _figure(r"pipeline wall time: ([\d.]+) s", text)
         second = _figure(r"second build: ([\d.]+) s", text)
         rss = _figure(r"peak RSS: ([\d,]+) MiB", text)
         rows.append(("`build()` 2,844 units × 200 indicators × 30 years (17 M values)", "in process",
                      f"first build {first:.2f} s, second {second:.2f} s; peak RSS {rss:,.0f} MiB"))
         if not quick:
-            _, text = _run(["-m", "benchmarks.uncertainty", "synthetic"])
+            text = _run(["-m", "benchmarks.uncertainty", "synthetic"])[2]
             rows.append(("synthetic UA, 10,000 regenerations of 2,844 × 200", "in process call, default backend",
                          f"{_figure(WALL, text):.2f} s; peak RSS of the process tree "
                          f"{_figure(TREE_RSS, text):,.0f} MiB"))

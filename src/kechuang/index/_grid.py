@@ -36,7 +36,7 @@ def make_frame(ids: pd.DataFrame, values: np.ndarray, codes: Sequence[str]) -> p
     """
     out = pd.DataFrame(values, columns=list(codes), index=ids.index, copy=False)
     for pos, col in enumerate(id_columns(ids)):
-        out.insert(pos, col, ids[col].to_numpy())
+        out.insert(pos, col, ids[col].array)  # the column as it is: no round trip through Python objects
     return out
 
 
