@@ -31,16 +31,17 @@ system-deps:
 	fi
 
 test: system-deps $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy src
 	$(BIN)/pytest -q -n 2 --dist loadgroup
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy src
 
+# Every benchmark of the index engine and its commands; rewrites the generated section of docs/benchmarks.md.
 bench: $(STAMP)
-	$(BIN)/python -m kechuang.index.bench
+	$(BIN)/python -m benchmarks.run --write docs/benchmarks.md
 
 # Re-fetch the vendored front-end files from the npm registry (they are committed; see src/kechuang/web/static/vendor/README.md).
 vendor:

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from benchmarks.engine import bench_spec, synthetic_inputs
 
-from kechuang.index.bench import bench_spec, synthetic_inputs
 from kechuang.index.errors import SpecError
 from kechuang.index.pipeline import Result, build, regenerate
 from kechuang.index.spec import dump_spec, example_spec

@@ -36,7 +36,7 @@ def make_frame(ids: pd.DataFrame, values: np.ndarray, codes: Sequence[str]) -> p
     """
     out = pd.DataFrame(values, columns=list(codes), index=ids.index, copy=False)
     for pos, col in enumerate(id_columns(ids)):
-        out.insert(pos, col, ids[col].to_numpy())
+        out.insert(pos, col, ids[col].array)  # the column as it is: no round trip through Python objects
     return out
 
 
@@ -44,12 +44,23 @@ def replace_columns(frame: pd.DataFrame, codes: Sequence[str], values: np.ndarra
     """A shallow copy of ``frame`` with the ``codes`` columns replaced by the columns of ``values``.
 
     Under pandas copy-on-write the other columns keep sharing memory with ``frame``, so a stage that
-    changes a few indicators does not duplicate the others.
+    changes a few indicators does not duplicate the others. A small frame (under 1,048,576 values) is instead
+    copied into one block per type: one column per block would make every later column selection slower than
+    the copy.
     """
     out = frame.copy(deep=False)
     for j, code in enumerate(codes):
         out[code] = values[:, j]
-    return out
+    return compact(out)
+
+
+_CONSOLIDATE_BELOW = 1 << 20
+
+
+def compact(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its columns in one block per type when it holds fewer than 1,048,576 values (a copy);
+    a larger frame as it is (its columns may share memory with other stages)."""
+    return frame.copy(deep=True) if frame.size < _CONSOLIDATE_BELOW else frame
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,17 @@ R = TypeVar("R")
 
 WORKERS = max(1, os.cpu_count() or 1)
 _BLOCK_ELEMENTS = 1 << 21
+_PARALLEL_ELEMENTS = 1 << 17  # below this, handing blocks to threads costs more than the work
 _state = threading.local()
 _pool: ThreadPoolExecutor | None = None
 _lock = threading.Lock()
 
 
 def column_blocks(n_rows: int, n_cols: int) -> list[slice]:
-    """Column slices of about 2 M elements each, at least one per worker when there are enough columns."""
+    """Column slices of about 2 M elements each, at least one per worker when there are enough columns; a
+    single slice when the whole array has fewer than 131,072 elements."""
+    if n_rows * n_cols < _PARALLEL_ELEMENTS:
+        return [slice(0, n_cols)] if n_cols else []
     width = max(1, _BLOCK_ELEMENTS // max(n_rows, 1))
     width = min(width, max(1, -(-n_cols // WORKERS)))
     return [slice(i, min(i + width, n_cols)) for i in range(0, n_cols, width)]

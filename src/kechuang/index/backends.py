@@ -10,7 +10,10 @@ of workers or the completion order.
   :data:`SMALL_WORK` runs × units run in process, as starting workers would take longer) starts a pool of
   worker processes from a fork server that has imported the engine, ships the problem once per worker and
   keeps BLAS single-threaded in the workers (``OMP_NUM_THREADS`` = ``OPENBLAS_NUM_THREADS`` =
-  ``MKL_NUM_THREADS`` = 1), so that W workers use W cores.
+  ``MKL_NUM_THREADS`` = 1), so that W workers use W cores. The workers do not import the caller's main
+  script (they run only the engine's own functions on the shipped problem), so a script without an
+  ``if __name__ == "__main__":`` guard runs as it would in process, instead of each worker running it again
+  and failing to start a pool of its own while bootstrapping.
 * :class:`DaskBackend` connects to ``address`` (``tcp://host:8786``), or starts a ``LocalCluster`` of worker
   processes with one thread each. It scatters the problem to every worker once. For a LocalCluster it sets
   ``distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_`` to ``None`` (Dask's default of 65,536 makes
@@ -21,14 +24,16 @@ of workers or the completion order.
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import multiprocessing.context
 import os
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from kechuang.index import _batch
+from kechuang.index.errors import MissingDependency
 
 __all__ = ["SMALL_WORK", "Backend", "SerialBackend", "ProcessBackend", "DaskBackend", "make_backend", "dask_config"]
 
@@ -96,6 +101,36 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[k] = v
 
 
+@contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """While a worker is launched, hide where ``__main__`` came from (its ``__spec__`` and ``__file__``), so that
+    multiprocessing does not tell the worker to import the main script or module again."""
+    main = sys.modules.get("__main__")
+    saved: dict[str, Any] = {k: main.__dict__[k] for k in ("__spec__", "__file__")
+                             if main is not None and k in main.__dict__}
+    if main is not None:
+        main.__dict__["__spec__"] = None
+        main.__dict__.pop("__file__", None)
+    try:
+        yield
+    finally:
+        if main is not None:
+            main.__dict__.update(saved)
+
+
+class _WorkerProcess(multiprocessing.context.ForkServerProcess):
+    """A fork-server process started without the parent's main script (also when the pool replaces a worker)."""
+
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:
+        with _main_script_hidden():
+            return multiprocessing.context.ForkServerProcess._Popen(process_obj)
+
+
+class _WorkerContext(multiprocessing.context.ForkServerContext):
+    Process = _WorkerProcess  # type: ignore[assignment]
+
+
 class ProcessBackend(Backend):
     """A pool of ``workers`` processes (default: one per core) on this machine."""
 
@@ -108,7 +143,7 @@ class ProcessBackend(Backend):
 
     def _start(self, problem: Any) -> None:
         self.close()
-        ctx = mp.get_context("forkserver")
+        ctx = _WorkerContext()
         ctx.set_forkserver_preload(["kechuang.index._batch"])
         with _environment(_SINGLE_THREADED):
             self._pool = ctx.Pool(self.workers, initializer=_init_process, initargs=(problem,))
@@ -143,8 +178,12 @@ class DaskBackend(Backend):
     name = "dask"
 
     def __init__(self, address: str | None = None, *, client: Any = None, workers: int | None = None):
-        import dask
-        from distributed import Client, LocalCluster
+        try:
+            import dask
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise MissingDependency("a Dask cluster (--scheduler, backend 'dask')", "Dask and distributed",
+                                    "kechuang[distributed]") from None
 
         self._own_client = client is None
         self._cluster: Any = None

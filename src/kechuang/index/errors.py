@@ -49,3 +49,16 @@ class ComputationError(ValueError):
         self.method = method
         self.reason = reason
         super().__init__(f"{step} {method}: {reason}")
+
+
+class MissingDependency(RuntimeError):
+    """An optional part of the engine was asked for but its packages are not installed.
+
+    Rendered as ``"<feature> needs <packages>, which are not installed: pip install '<extra>'"``.
+    """
+
+    def __init__(self, feature: str, packages: str, extra: str):
+        self.feature = feature
+        self.packages = packages
+        self.extra = extra
+        super().__init__(f"{feature} needs {packages}, which are not installed: pip install '{extra}'")

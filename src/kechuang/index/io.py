@@ -102,13 +102,8 @@ def _finite(col: pd.Series, column: str, source: str) -> pd.Series:
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     """Column as stripped text with blanks as missing values."""
-    col = frame[column].astype(object)
-    blank = col.map(_blank).to_numpy(dtype=bool)
-    return pd.Series(
-        [None if b else str(v).strip() for v, b in zip(col, blank, strict=True)],
-        index=frame.index,
-        dtype=object,
-    )
+    return pd.Series([None if _blank(v) else str(v).strip() for v in frame[column].tolist()], index=frame.index,
+                     dtype=object)
 
 
 def _first_duplicate(keys: Iterable[object]) -> tuple[int, int] | None:
@@ -154,7 +149,7 @@ def validate_imeta(meta: pd.DataFrame, source: str = "iMeta") -> pd.DataFrame:
             row=_row(pos),
             column="iCode",
         )
-    for pos, typ in enumerate(meta["Type"]):
+    for pos, typ in enumerate(meta["Type"].tolist()):
         if typ not in META_TYPES:
             raise IndexInputError(
                 source,
@@ -163,13 +158,16 @@ def validate_imeta(meta: pd.DataFrame, source: str = "iMeta") -> pd.DataFrame:
                 column="Type",
             )
 
-    framework = meta["Type"].isin(["Indicator", "Aggregate"]).to_numpy()
-    if not (meta["Type"] == "Indicator").any():
+    types = meta["Type"].tolist()
+    if "Indicator" not in types:
         raise IndexInputError(source, "no row has Type Indicator", column="Type")
+    framework = [pos for pos, typ in enumerate(types) if typ in ("Indicator", "Aggregate")]
+    level_of, direction_of, weight_of = (meta[c].tolist() for c in ("Level", "Direction", "Weight"))
+    parent_of = meta["Parent"].tolist()
     levels: dict[str, int] = {}
-    for pos in np.flatnonzero(framework).tolist():
-        code, typ = codes[pos], meta.at[pos, "Type"]
-        lev = meta.at[pos, "Level"]
+    for pos in framework:
+        code, typ = codes[pos], types[pos]
+        lev = level_of[pos]
         if np.isnan(lev) or lev != int(lev) or lev < 1:
             raise IndexInputError(source, f"Level must be an integer >= 1 for a {typ}", row=_row(pos), column="Level")
         if typ == "Indicator" and lev != 1:
@@ -181,24 +179,22 @@ def validate_imeta(meta: pd.DataFrame, source: str = "iMeta") -> pd.DataFrame:
                 source, f"an Aggregate must have Level >= 2, got {int(lev)}", row=_row(pos), column="Level"
             )
         levels[code] = int(lev)
-        direction = meta.at[pos, "Direction"]
+        direction = direction_of[pos]
         if direction not in (-1.0, 1.0):
             raise IndexInputError(
                 source, f"Direction must be -1 or 1, got {direction:g}", row=_row(pos), column="Direction"
             )
-        weight = meta.at[pos, "Weight"]
+        weight = weight_of[pos]
         if not np.isfinite(weight) or weight < 0:
             raise IndexInputError(
                 source, f"Weight must be a number >= 0, got {weight:g}", row=_row(pos), column="Weight"
             )
     max_level = max(levels.values())
-    aggregates_by_level = {
-        code: lev for code, lev in levels.items() if meta.loc[codes.index(code), "Type"] == "Aggregate"
-    }
+    aggregates_by_level = {codes[pos]: levels[codes[pos]] for pos in framework if types[pos] == "Aggregate"}
     has_child: set[str] = set()
-    for pos in np.flatnonzero(framework).tolist():
+    for pos in framework:
         code = codes[pos]
-        parent = meta.at[pos, "Parent"]
+        parent = parent_of[pos]
         lev = levels[code]
         if lev == max_level:
             if parent is not None:
@@ -238,8 +234,8 @@ def validate_imeta(meta: pd.DataFrame, source: str = "iMeta") -> pd.DataFrame:
             )
     meta["Level"] = meta["Level"].astype("Int64")
     if "Denominator" in meta.columns:
-        denominators = set(meta.loc[meta["Type"] == "Denominator", "iCode"])
-        for pos, denom in enumerate(meta["Denominator"]):
+        denominators = {code for code, typ in zip(codes, types, strict=True) if typ == "Denominator"}
+        for pos, denom in enumerate(meta["Denominator"].tolist()):
             if denom is None:
                 continue
             if denom not in denominators:
@@ -249,7 +245,7 @@ def validate_imeta(meta: pd.DataFrame, source: str = "iMeta") -> pd.DataFrame:
                     row=_row(pos),
                     column="Denominator",
                 )
-            if meta.at[pos, "Type"] != "Indicator":
+            if types[pos] != "Indicator":
                 raise IndexInputError(
                     source, "only indicators can have a denominator", row=_row(pos), column="Denominator"
                 )
@@ -285,9 +281,12 @@ def validate_idata(data: pd.DataFrame, meta: pd.DataFrame, source: str = "iData"
     if "uName" in data.columns:
         data["uName"] = _text(data, "uName")
     numeric_codes = [c for c, t in declared.items() if t in ("Indicator", "Denominator")]
+    dtypes = data.dtypes
     for column in numeric_codes:
-        data[column] = _numeric(data, column, source)
-    keys: list[str]
+        if pd.api.types.is_float_dtype(dtypes[column]):
+            _finite(data[column], column, source)  # a float column needs no conversion, only the check for ±inf
+        else:
+            data[column] = _numeric(data, column, source)
     if "Time" in data.columns:
         time = _numeric(data, "Time", source)
         bad = time.isna().to_numpy() | (time.to_numpy() != np.round(time.to_numpy()))
@@ -295,18 +294,18 @@ def validate_idata(data: pd.DataFrame, meta: pd.DataFrame, source: str = "iData"
             pos = int(np.flatnonzero(bad)[0])
             raise IndexInputError(source, "Time must be an integer (e.g. a year)", row=_row(pos), column="Time")
         data["Time"] = time.astype(np.int64)
-        keys = [f"{u} {t}" for u, t in zip(data["uCode"], data["Time"], strict=True)]
-        dup_keys = data.duplicated(["uCode", "Time"]).to_numpy()
+        pairs: list[object] = list(zip(data["uCode"].tolist(), data["Time"].tolist(), strict=True))
         label = "unit-year"
     else:
-        keys = list(data["uCode"])
-        dup_keys = data.duplicated(["uCode"]).to_numpy()
+        pairs = data["uCode"].tolist()
         label = "unit"
-    if dup_keys.any():
-        pos = int(np.flatnonzero(dup_keys)[0])
-        first = keys.index(keys[pos])
+    dup = _first_duplicate(pairs) if len(set(pairs)) < len(pairs) else None
+    if dup is not None:
+        first, pos = dup
+        key = pairs[pos]
+        text = " ".join(map(str, key)) if isinstance(key, tuple) else str(key)
         raise IndexInputError(
-            source, f"duplicate {label} '{keys[pos]}' (first at row {_row(first)})", row=_row(pos), column="uCode"
+            source, f"duplicate {label} '{text}' (first at row {_row(first)})", row=_row(pos), column="uCode"
         )
     return data
 

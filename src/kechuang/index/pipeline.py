@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kechuang.index._grid import id_columns
+from kechuang.index._grid import compact, id_columns
 from kechuang.index.aggregate import WeightSource, aggregate
 from kechuang.index.denominate import denominate, denominators_from_meta
 from kechuang.index.errors import SpecError
@@ -91,8 +91,8 @@ def _sorted_rows(data: pd.DataFrame) -> pd.DataFrame:
     keys = [data[c].to_numpy() for c in reversed(id_columns(data))]
     order = np.lexsort(keys)
     if np.array_equal(order, np.arange(len(data))):
-        return data
-    return data.take(order).reset_index(drop=True)
+        return compact(data)
+    return compact(data.take(order).reset_index(drop=True))
 
 
 def _manual_weights(spec: Spec, step: Step | None, structure: Structure) -> dict[str, float]:

@@ -58,7 +58,7 @@ def ranks(scores: pd.DataFrame, codes: Sequence[str] | None = None) -> pd.DataFr
         {c: pd.arrays.IntegerArray(ranked[j], missing[j]) for j, c in enumerate(codes)}, index=scores.index
     )
     for pos, col in enumerate(id_columns(scores)):
-        out.insert(pos, col, scores[col].to_numpy())
+        out.insert(pos, col, scores[col].array)
     return out
 
 

@@ -1,10 +1,10 @@
 """Benchmarks of the uncertainty and sensitivity analysis (figures in docs/benchmarks.md).
 
-``python -m kechuang.index.bench_uncertainty asem`` runs COINr's vignette sensitivity analysis on the ASEM
+``python -m benchmarks.uncertainty asem`` runs COINr's vignette sensitivity analysis on the ASEM
 reference data (``examples/ua_coinr_vignette.yaml``; ``--n 500`` base points = 3,000 regenerations).
 
-``python -m kechuang.index.bench_uncertainty synthetic`` runs a Monte Carlo uncertainty analysis with
-``--runs 10000`` regenerations of the benchmark index (:mod:`kechuang.index.bench`, one year of 2,844 units ×
+``python -m benchmarks.uncertainty synthetic`` runs a Monte Carlo uncertainty analysis with
+``--runs 10000`` regenerations of the benchmark index (:mod:`benchmarks.engine`, one year of 2,844 units ×
 200 indicators) under :func:`synthetic_ua`: Winsorisation cap 1–5, imputation by group mean or median,
 normalisation by min-max to [1, 100] or ranks, ±25 % uniform noise on every weight below the index (224 weights)
 and arithmetic or geometric aggregation — 20 distinct data + normalisation settings, 40 discrete combinations.
@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from kechuang.index.bench import bench_spec, synthetic_inputs
+from benchmarks.engine import bench_spec, synthetic_inputs
 from kechuang.index.io import read_idata, read_imeta
 from kechuang.index.spec import example_spec
 from kechuang.index.uncertainty import UncertaintyResult, sensitivity_analysis, uncertainty_analysis
@@ -30,7 +30,7 @@ from kechuang.index.uncertainty_spec import UncertaintySpec, example_ua_spec, pa
 
 __all__ = ["synthetic_ua", "TreeMemory", "main"]
 
-ASEM = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "reference" / "coinr-asem"
+ASEM = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "reference" / "coinr-asem"
 
 
 def synthetic_ua() -> UncertaintySpec:
@@ -115,7 +115,7 @@ def _report(result: UncertaintyResult, seconds: float, memory: TreeMemory) -> No
 
 def main(argv: list[str] | None = None) -> None:
     """Run one benchmark (``asem`` or ``synthetic``) and print its figures."""
-    parser = argparse.ArgumentParser(prog="python -m kechuang.index.bench_uncertainty",
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.uncertainty",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("case", choices=["asem", "synthetic"])
     parser.add_argument("--n", type=int, default=500, help="asem: Saltelli base points")

@@ -1,6 +1,7 @@
 """Benchmark: the whole pipeline on a seeded synthetic panel (default 2,844 units × 200 indicators × 30 years).
 
-Run ``python -m kechuang.index.bench`` (options: ``--units``, ``--indicators``, ``--years``, ``--seed``).
+Run ``python -m benchmarks.engine`` from the repository root (options: ``--units``, ``--indicators``,
+``--years``, ``--seed``); ``python -m benchmarks.run`` runs it with the other benchmarks.
 Prints the size, the wall time of :func:`~kechuang.index.pipeline.build` (the first build in a fresh
 process, which pays for first-touching its memory, and a second build of the same inputs) and the peak
 resident memory of the process after the first build (which includes the synthetic inputs).
@@ -142,7 +143,7 @@ def _peak_rss_mib() -> float:
 
 def main(argv: list[str] | None = None) -> None:
     """Build the synthetic inputs, time the pipeline and print wall time and peak RSS."""
-    parser = argparse.ArgumentParser(prog="python -m kechuang.index.bench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.engine", description=__doc__.split("\n")[0])
     parser.add_argument("--units", type=int, default=2844)
     parser.add_argument("--indicators", type=int, default=200)
     parser.add_argument("--years", type=int, default=30)

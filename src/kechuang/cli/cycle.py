@@ -12,17 +12,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kechuang.cli_index import index_app
+from kechuang.cli.common import DbOption, fail, open_database
+from kechuang.cli.index import index_app
 
 console = Console()
 err = Console(stderr=True)
-
-DbOption = typer.Option(None, "--db", help="database URL (default: KECHUANG_DATABASE_URL or var/kechuang.db)")
-
-
-def _fail(message: str) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
+_fail = fail
 
 
 @index_app.command("import")
@@ -32,7 +27,7 @@ def index_import(
     as_user: str = typer.Option(..., "--as", help="the reporter account whose department reports these indicators"),
     framework: str | None = typer.Option(None, help="framework code (default: the plan's first)"),
     note: str = typer.Option("history import", help="note stored with every value"),
-    db: str | None = DbOption,
+    db: DbOption = None,
 ) -> None:
     """Import a multi-year history of a framework's indicators as the reporter's department: every cell checked
     (all problems listed with their cell), saved and submitted for each year, or nothing saved."""
@@ -40,7 +35,6 @@ def index_import(
 
     from kechuang.accounts.models import Account
     from kechuang.accounts.service import principal_of
-    from kechuang.cli import _factory
     from kechuang.index.errors import IndexInputError
     from kechuang.index.io import read_table
     from kechuang.index_results import frameworks
@@ -54,7 +48,7 @@ def index_import(
         table = read_table(file)
     except (IndexInputError, OSError, ValueError) as exc:
         _fail(f"{file}: {exc}")
-    factory, _ = _factory(db)
+    factory, _ = open_database(db)
     try:
         with transaction(factory) as s:
             account = s.scalar(select(Account).where(Account.username == as_user))
@@ -85,17 +79,16 @@ def index_rebuild(
     allow_gaps: bool = typer.Option(False, "--allow-gaps", help="leave out indicators without a base-year value "
                                                                 "(recorded as a warning) instead of refusing"),
     by: str = typer.Option("cli", help="who runs it (recorded with the run)"),
-    db: str | None = DbOption,
+    db: DbOption = None,
 ) -> None:
     """Build the index from exactly the approved values and store the run beside the earlier ones."""
-    from kechuang.cli import _factory
     from kechuang.index.errors import ComputationError, IndexInputError
     from kechuang.index_results import frameworks
     from kechuang.index_results.rebuild import CoverageError, rebuild
     from kechuang.plan import service as plans
     from kechuang.store.db import transaction
 
-    factory, _ = _factory(db)
+    factory, _ = open_database(db)
     try:
         with transaction(factory) as s:
             fw = frameworks.get_framework(s, plans.get_plan(s).id, framework)
@@ -112,12 +105,11 @@ def index_rebuild(
 
 
 @index_app.command("runs")
-def index_runs(db: str | None = DbOption) -> None:
+def index_runs(db: DbOption = None) -> None:
     """List the stored index runs, newest first."""
-    from kechuang.cli import _factory
     from kechuang.index_results.rebuild import runs
 
-    factory, _ = _factory(db)
+    factory, _ = open_database(db)
     table = Table("run", "framework", "created", "by", "demo", "data")
     with factory() as s:
         for r in runs(s):
@@ -128,12 +120,11 @@ def index_runs(db: str | None = DbOption) -> None:
 
 @index_app.command("compare")
 def index_compare(a: int = typer.Argument(..., help="the earlier run"), b: int = typer.Argument(..., help="the later"),
-                  db: str | None = DbOption) -> None:
+                  db: DbOption = None) -> None:
     """What changed from run A to run B: the approved values that differ and the scores they moved."""
-    from kechuang.cli import _factory
     from kechuang.index_results.rebuild import compare, get_run
 
-    factory, _ = _factory(db)
+    factory, _ = open_database(db)
     with factory() as s:
         try:
             c = compare(s, get_run(s, a), get_run(s, b))
@@ -151,14 +142,13 @@ def index_compare(a: int = typer.Argument(..., help="the earlier run"), b: int =
 @index_app.command("export")
 def index_export(run_id: int = typer.Argument(..., help="the stored run"),
                  out: Path = typer.Option(..., "--out", help="folder for iData.csv, iMeta.csv and spec.yaml"),
-                 db: str | None = DbOption) -> None:
+                 db: DbOption = None) -> None:
     """Write what a stored run was built from (its snapshot as iData, its iMeta, its spec), so that
     `kechuang index build` reproduces it."""
-    from kechuang.cli import _factory
     from kechuang.index.spec import dump_spec
     from kechuang.index_results.rebuild import get_run, inputs_of
 
-    factory, _ = _factory(db)
+    factory, _ = open_database(db)
     with factory() as s:
         try:
             data, meta, spec = inputs_of(s, get_run(s, run_id))

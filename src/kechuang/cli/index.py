@@ -1,59 +1,22 @@
-"""`kechuang index …`: build an index from COINr-style inputs, and (re)build the bundled Yangpu index."""
+"""`kechuang index …`: build an index from COINr-style inputs, and its uncertainty and sensitivity analysis.
+
+The engine (numpy, pandas, SciPy) is imported inside the commands: ``kechuang index build --help`` loads only
+Typer and Rich.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 
-from kechuang.index.errors import ComputationError, IndexInputError, SpecError
-from kechuang.index.io import read_idata, read_imeta
-from kechuang.index.pipeline import Result, build
-from kechuang.index.spec import dump_spec, load_spec
-from kechuang.index.uncertainty import (
-    UncertaintyResult,
-    load_ua_spec,
-    sensitivity_analysis,
-    uncertainty_analysis,
-    write_uncertainty,
-)
+from kechuang.cli.common import console, err, fail
 
-index_app = typer.Typer(help="The composite index: build from iData/iMeta/spec, rebuild the Yangpu index.",
-                        no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
+if TYPE_CHECKING:
+    from kechuang.index.uncertainty import UncertaintyResult
 
-
-def write_result(result: Result, out: Path) -> list[Path]:
-    """Write every stage (uCode [+ Time] + one column per iCode, full precision), scores, ranks, weights,
-    the treatment log and the resolved spec into ``out``. Returns the files written."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for n, (name, frame) in enumerate(result.stages.items(), start=1):
-        path = out / f"{n:02d}_{name}.csv"
-        frame.to_csv(path, index=False, float_format="%.17g")
-        written.append(path)
-    extras = {"results_scores.csv": result.scores, "results_ranks.csv": result.ranks,
-              "weights_effective.csv": result.weights}
-    if result.treatment is not None:
-        extras["treat_details.csv"] = result.treatment.details
-    for name, frame in extras.items():
-        frame.to_csv(out / name, index=False, float_format="%.17g")
-        written.append(out / name)
-    (out / "spec.yaml").write_text(dump_spec(result.spec), encoding="utf-8")
-    written.append(out / "spec.yaml")
-    return written
+index_app = typer.Typer(no_args_is_help=True)
 
 
 @index_app.command("build")
@@ -61,9 +24,20 @@ def index_build(
     data: Path = typer.Argument(..., help="iData (CSV or XLSX): uCode, [uName], [Time], groups, indicators"),
     meta: Path = typer.Argument(..., help="iMeta (CSV or XLSX): iCode, Level, Parent, Direction, Weight, Type …"),
     spec: Path = typer.Option(..., "--spec", help="pipeline spec (YAML), see docs/index-spec.md"),
-    out: Path = typer.Option(..., "--out", help="output folder for the stage and result CSVs"),
+    out: Path = typer.Option(..., "--out", help="output folder for the stage and result tables"),
+    fmt: str = typer.Option("csv", "--format", help="csv (every bit of each number kept) or parquet"),
 ) -> None:
-    """Build an index and write every stage (Raw … Aggregated) and the results as CSV."""
+    """Build an index and write every stage (Raw … Aggregated) and the results as CSV (or Parquet)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from kechuang.index.errors import IndexInputError, SpecError
+    from kechuang.index.io import read_idata, read_imeta
+    from kechuang.index.output import FORMATS, Format, write_result
+    from kechuang.index.pipeline import build
+    from kechuang.index.spec import load_spec
+
+    if fmt not in FORMATS:
+        fail(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
     try:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                       console=console, transient=True) as progress:
@@ -74,9 +48,8 @@ def index_build(
             progress.add_task("building", total=None)
             result = build(d, m, s)
     except (IndexInputError, SpecError) as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
-    files = write_result(result, out)
+        fail(str(exc))
+    files = write_result(result, out, cast("Format", fmt))
     units = result.scores["uCode"].nunique()
     console.print(f"built {result.structure.codes[-1]}: {units} units, {len(result.structure.indicators)} indicators;"
                   f" {len(files)} files in {out}")
@@ -104,6 +77,26 @@ def index_uncertainty(
     and per-run parameters as CSV."""
     if raw_scores and not sa:
         raise typer.BadParameter("only used with --sa", param_hint="--raw-scores")
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from kechuang.index.errors import ComputationError, IndexInputError, MissingDependency, SpecError
+    from kechuang.index.io import read_idata, read_imeta
+    from kechuang.index.spec import load_spec
+    from kechuang.index.uncertainty import (
+        load_ua_spec,
+        sensitivity_analysis,
+        uncertainty_analysis,
+        write_uncertainty,
+    )
+
     try:
         m = read_imeta(meta)
         d = read_idata(data, m)
@@ -122,9 +115,8 @@ def index_uncertainty(
             else:
                 result = uncertainty_analysis(d, m, s, u, n, seed=seed, backend=backend, scheduler=scheduler,
                                               workers=workers, progress=tick)
-    except (IndexInputError, SpecError, ComputationError) as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+    except (IndexInputError, SpecError, ComputationError, MissingDependency) as exc:
+        fail(str(exc))
     files = write_uncertainty(result, out)
     _report(result)
     console.print(f"{len(files)} files in {out}")
@@ -132,6 +124,8 @@ def index_uncertainty(
 
 def _report(result: UncertaintyResult) -> None:
     """Print the run's figures, the sensitivity of the mean rank shift and the failures."""
+    from rich.table import Table
+
     console.print(f"{result.kind} analysis: {result.n_runs:,} regenerations ({result.n_failed:,} failed) in "
                   f"{result.seconds:.2f} s on {result.backend}; target {result.design.target}")
     if result.sensitivity is not None and not result.sensitivity.empty:
@@ -187,6 +181,9 @@ def index_audit(
 ) -> None:
     """Statistical audit of an index (JRC style): coherence, weights vs importance, optimised weights, added
     value, uncertainty, year-on-year probabilities; HTML, PDF and XLSX with every table."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from kechuang.index.errors import ComputationError, IndexInputError, SpecError
     from kechuang.reports.index_audit import write_audit_report
 
     groups = _efficiency(efficiency)
@@ -199,6 +196,8 @@ def index_audit(
                                        survey=None if survey_codes is None else
                                        [c.strip() for c in survey_codes.split(",") if c.strip()])
     except (IndexInputError, SpecError, ComputationError, ValueError) as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+        fail(str(exc))
     console.print(f"audit written: {', '.join(p.name for p in files)} in {out}")
+
+
+from kechuang.cli import cycle as _cycle  # noqa: E402,F401  (registers `index import|rebuild|runs|compare|export`)

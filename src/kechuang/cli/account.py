@@ -1,28 +1,23 @@
-"""Command-line parts of monitoring: the first admin or the demo setup at ``kechuang init``, accounts, and
-the e-mail-ready reminder digest."""
+"""`kechuang account …`, and the first admin or the demo setup at ``kechuang init``."""
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
-from sqlalchemy.orm import Session, sessionmaker
 
-from kechuang.accounts import service as accounts
-from kechuang.accounts.access import SYSTEM, Role
-from kechuang.monitoring.demo import ACCOUNTS, DEMO_PASSWORD, setup_demo
-from kechuang.monitoring.reminders import digest
-from kechuang.plan import service as plans
-from kechuang.store.db import transaction
+from kechuang.accounts.access import Role
+from kechuang.cli.common import DbOption, fail, sessions
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
-account_app = typer.Typer(help="Accounts: list, create, disable, enable.", no_args_is_help=True)
+account_app = typer.Typer(no_args_is_help=True)
 
 
 def read_password_file(path: Path) -> str:
@@ -39,10 +34,16 @@ def setup_accounts(factory: sessionmaker[Session], *, demo: bool, admin_username
                    admin_password_file: Path | None, interactive: bool) -> None:
     """After the plan is loaded: with ``demo``, the demonstration setup (labelled 演示数据); otherwise, when no
     admin exists, the first admin — password from ``admin_password_file``, else asked for on a terminal."""
+
+    from kechuang import clock
+    from kechuang.accounts import service as accounts
+    from kechuang.accounts.access import SYSTEM
+    from kechuang.monitoring.demo import ACCOUNTS, DEMO_PASSWORD, setup_demo
+    from kechuang.store.db import transaction
+
     if demo:
-        today = dt.date.today()
         with transaction(factory) as s:
-            done = setup_demo(s, today)
+            done = setup_demo(s, clock.today())
         report, history, index = done.report, done.history, done.index
         if report.created:
             console.print(f"demo history (演示数据): {history} submissions approved through the workflow")
@@ -80,20 +81,14 @@ def stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
 
 
-DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: KECHUANG_DATABASE_URL "
-                                                         "or the SQLite file var/kechuang.db)")]
-
-
-def _factory(db: str | None) -> sessionmaker[Session]:
-    from kechuang.cli import _factory as open_factory
-
-    return open_factory(db)[0]  # type: ignore[no-any-return]
-
-
 @account_app.command("list")
 def account_list(db: DbOption = None) -> None:
     """List the accounts with their role, department and state."""
-    with _factory(db)() as s:
+    from rich.table import Table
+
+    from kechuang.accounts import service as accounts
+
+    with sessions(db)() as s:
         table = Table("user name", "name", "role", "department", "state", "demo")
         for a in accounts.accounts(s):
             table.add_row(a.username, a.display_name, a.role, a.department.code if a.department else "",
@@ -109,15 +104,18 @@ def account_create(
     name: Annotated[str, typer.Option(help="display name")] = "", db: DbOption = None,
 ) -> None:
     """Create an account (the password is read from a file, never from the command line)."""
+    from kechuang.accounts import service as accounts
+    from kechuang.accounts.access import SYSTEM
+    from kechuang.store.db import transaction
+
     try:
         password = read_password_file(password_file)
-        with transaction(_factory(db)) as s:
+        with transaction(sessions(db)) as s:
             dept = accounts.department_by_code(s, department).id if department else None
             accounts.create_account(s, SYSTEM, username=username, display_name=name or username, password=password,
                                     role=role, department_id=dept)
     except (ValueError, accounts.AccountError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+        fail(str(exc))
     console.print(f"account {username!r} created ({role.value})")
 
 
@@ -126,26 +124,13 @@ def account_disable(username: str, reason: Annotated[str, typer.Option(help="why
                     enable: Annotated[bool, typer.Option("--enable", help="enable instead")] = False,
                     db: DbOption = None) -> None:
     """Disable an account (its sessions end at once), or enable it again with --enable."""
-    with transaction(_factory(db)) as s:
+    from kechuang.accounts import service as accounts
+    from kechuang.accounts.access import SYSTEM
+    from kechuang.store.db import transaction
+
+    with transaction(sessions(db)) as s:
         found = next((a for a in accounts.accounts(s) if a.username == username), None)
         if found is None:
-            err.print(f"[red]error:[/red] no account {username!r}")
-            raise typer.Exit(2)
+            fail(f"no account {username!r}")
         accounts.set_active(s, SYSTEM, found.id, enable, reason)
     console.print(f"account {username!r} {'enabled' if enable else 'disabled'}")
-
-
-def digest_command(department: Annotated[str, typer.Option(help="department code, e.g. KW")],
-                   base_url: Annotated[str, typer.Option(help="address of the web app, for the links")] =
-                   "http://127.0.0.1:8000",
-                   days: Annotated[int, typer.Option(help="reminder window in days")] = 7,
-                   db: DbOption = None) -> None:
-    """Print a department's reminder digest as an e-mail-ready text (to pipe into a mailer)."""
-    with _factory(db)() as s:
-        try:
-            dept = accounts.department_by_code(s, department)
-        except accounts.AccountError as exc:
-            err.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from None
-        text = digest(s, dept, plans.get_plan(s).id, dt.date.today(), days, base_url.rstrip("/"))
-    typer.echo(text, nl=False)

@@ -9,27 +9,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from kechuang.config import get_settings
-from kechuang.plan import service as plans
-from kechuang.reports.model import FORMATS, ReportError, content_hash
-from kechuang.store.db import make_engine, session_factory, transaction, upgrade
+from kechuang.cli.common import DbOption, console, fail, sessions
 
 if TYPE_CHECKING:
     from kechuang.reports.service import Pack
 
-# The report builders (matplotlib, WeasyPrint) are imported inside the commands, so that the other
-# `kechuang` commands start without loading them.
+# The report builders (matplotlib, WeasyPrint) and the services are imported inside the commands, so that
+# the other `kechuang` commands start without loading them.
 
-report_app = typer.Typer(help="Evaluation reports: mid-term, final and the annual index report "
-                              "(Word, PDF, Excel annex, HTML).", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
+report_app = typer.Typer(no_args_is_help=True)
 
-DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: KECHUANG_DATABASE_URL "
-                                                         "or the SQLite file var/kechuang.db)")]
 OutOption = Annotated[Path, typer.Option("--out", help="folder for the report packs (one sub-folder per report)")]
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="date the supervision statuses are judged on "
                                                               "(YYYY-MM-DD, default today)")]
@@ -38,39 +28,28 @@ FormatOption = Annotated[list[str] | None, typer.Option("--format", help="docx, 
 PlanOption = Annotated[str | None, typer.Option("--plan", help="plan code (default: the first plan)")]
 
 
-def _factory(db: str | None):  # type: ignore[no-untyped-def]
-    engine = make_engine(db or get_settings().resolved_database_url())
-    upgrade(engine)
-    return session_factory(engine)
-
-
-def _fail(message: str) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
-
-
 def _date(value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        _fail(f"--as-of {value!r}: expected a date YYYY-MM-DD")
-    return None
+        fail(f"--as-of {value!r}: expected a date YYYY-MM-DD")
 
 
 def _run(kind: str, year: int | None, out: Path, db: str | None, as_of: str | None, formats: list[str] | None,
          plan: str | None) -> None:
+    from kechuang.plan import service as plans
+    from kechuang.reports.model import FORMATS, ReportError
     from kechuang.reports.service import generate
 
     chosen = tuple(formats or FORMATS)
-    factory = _factory(db)
+    factory = sessions(db)
     try:
         with factory() as s:
             pack = generate(s, kind, year, out, as_of=_date(as_of), formats=chosen, plan_code=plan)
     except (ReportError, plans.PlanNotFound) as exc:
-        _fail(str(exc))
-        return
+        fail(str(exc))
     _print(pack)
 
 
@@ -125,8 +104,11 @@ def accept(
     as_of: AsOfOption = None, db: DbOption = None, plan: PlanOption = None,
 ) -> None:
     """Accept proposed plan adjustments of an evaluation: writes a new plan version (规划调整)."""
+    from kechuang.plan import service as plans
     from kechuang.reports.adjustments import accept_adjustments
+    from kechuang.reports.model import ReportError, content_hash
     from kechuang.reports.service import build_report
+    from kechuang.store.db import transaction
 
     values: dict[str, dict[str, float]] = {}
     for item in set_ or []:
@@ -137,24 +119,23 @@ def accept(
                 raise ValueError(item)
             values.setdefault(pid, {})[field] = float(raw)
         except ValueError:
-            _fail(f"--set {item!r}: expected ID:FIELD=NUMBER, e.g. P1:value_max=2")
-    factory = _factory(db)
+            fail(f"--set {item!r}: expected ID:FIELD=NUMBER, e.g. P1:value_max=2")
+    factory = sessions(db)
     try:
         with transaction(factory) as s:
             report = build_report(s, kind, year, as_of=_date(as_of), plan_code=plan)
             digest = content_hash(report)
             if expect and not digest.startswith(expect.lower()):
-                _fail(f"the {kind} report now has content SHA-256 {digest[:12]}…, not {expect}: the data changed "
+                fail(f"the {kind} report now has content SHA-256 {digest[:12]}…, not {expect}: the data changed "
                       "since; rebuild the report and review the proposals again")
             if not report.proposals:
-                _fail(f"the {kind} evaluation of {report.year} proposes no adjustment")
+                fail(f"the {kind} evaluation of {report.year} proposes no adjustment")
             version = accept_adjustments(s, report.proposals, by=by, reason=reason, accepted=proposal,
                                          values=values, source=f"{report.title}（内容 SHA-256 {digest[:12]}）",
                                          plan_code=plan)
             number, why = version.number, version.reason
     except (ReportError, plans.AdjustmentError, plans.PlanNotFound) as exc:
-        _fail(str(exc))
-        return
+        fail(str(exc))
     console.print(f"adjusted: new plan version {number} — {why}", highlight=False)
 
 
@@ -164,15 +145,18 @@ def proposals(kind: Annotated[str, typer.Option("--kind", help="midterm or final
               as_of: AsOfOption = None, db: DbOption = None, plan: PlanOption = None,
               as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
     """List the plan adjustments an evaluation proposes (without writing files)."""
+    from rich.table import Table
+
+    from kechuang.plan import service as plans
+    from kechuang.reports.model import ReportError, content_hash
     from kechuang.reports.service import build_report
 
-    factory = _factory(db)
+    factory = sessions(db)
     try:
         with factory() as s:
             report = build_report(s, kind, year, as_of=_date(as_of), plan_code=plan)
     except (ReportError, plans.PlanNotFound) as exc:
-        _fail(str(exc))
-        return
+        fail(str(exc))
     if as_json:
         console.print_json(json.dumps({"content_sha256": content_hash(report), "proposals": report.proposals},
                                       ensure_ascii=False))

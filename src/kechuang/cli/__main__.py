@@ -1,0 +1,5 @@
+"""``python -m kechuang.cli``: the ``kechuang`` command."""
+
+from kechuang.cli import app
+
+app(prog_name="kechuang")
