@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,3 +40,25 @@ def sessions(db_url: str) -> Iterator[sessionmaker[Session]]:
     upgrade(engine)
     yield session_factory(engine)
     engine.dispose()
+
+
+#: the day the demo databases of the tests are set up (supervision deadlines are set around it)
+DEMO_DAY = dt.date(2026, 3, 1)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite file holding the bundled plan and the whole demo setup of ``kechuang init --demo`` (演示数据),
+    including the demo index values approved through the workflow and the run built from them. Read only."""
+    from kechuang.bootstrap import load_bundled
+    from kechuang.monitoring.demo import setup_demo
+    from kechuang.store.db import transaction
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'kechuang.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with transaction(session_factory(engine)) as s:
+        load_bundled(s, by="test")
+        setup_demo(s, DEMO_DAY)
+    engine.dispose()
+    return url

@@ -4,7 +4,6 @@ units, rank intervals as error bars; the demo analysis labelled as demo."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator
 
@@ -24,9 +23,8 @@ from kechuang.index_results.rebuild import inputs_of
 from kechuang.monitoring.demo import DEMO_UA_N, setup_demo
 from kechuang.store.db import make_engine, session_factory, transaction, upgrade
 from kechuang.web.app import create_app
+from tests.conftest import DEMO_DAY
 from tests.support.server import serve_in_thread
-
-DAY = dt.date(2026, 3, 1)
 
 
 def _chart(html: str) -> dict:  # type: ignore[type-arg]
@@ -38,8 +36,8 @@ def _chart(html: str) -> dict:  # type: ignore[type-arg]
 def test_demo_run_stores_its_sensitivity_analysis_once(sessions: sessionmaker[Session]) -> None:
     with transaction(sessions) as s:
         load_bundled(s, by="test")
-        setup_demo(s, DAY)
-        setup_demo(s, DAY)
+        setup_demo(s, DEMO_DAY)
+        setup_demo(s, DEMO_DAY)
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(IndexUncertaintyRun)) == 1
         run = ir.latest_run(s)
@@ -61,7 +59,7 @@ def test_demo_run_stores_its_sensitivity_analysis_once(sessions: sessionmaker[Se
 def test_a_later_analysis_is_stored_beside_the_demo_one(sessions: sessionmaker[Session]) -> None:
     with transaction(sessions) as s:
         load_bundled(s, by="test")
-        setup_demo(s, DAY)
+        setup_demo(s, DEMO_DAY)
         run = ir.latest_run(s)
         assert run is not None
         data, meta, spec = inputs_of(s, run)
@@ -76,20 +74,8 @@ def test_a_later_analysis_is_stored_beside_the_demo_one(sessions: sessionmaker[S
         assert s.scalar(select(func.count()).select_from(IndexUncertaintyRun)) == 2
 
 
-@pytest.fixture(scope="module")
-def ua_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('ua_web') / 'kechuang.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    with transaction(session_factory(engine)) as s:
-        load_bundled(s, by="test")
-        setup_demo(s, DAY)
-    engine.dispose()
-    return url
-
-
-def test_index_page_shows_score_intervals_over_time_for_one_district(ua_db: str) -> None:
-    with TestClient(create_app(ua_db)) as client:
+def test_index_page_shows_score_intervals_over_time_for_one_district(demo_db: str) -> None:
+    with TestClient(create_app(demo_db)) as client:
         zh = client.get("/index?lang=zh").text
         en = client.get("/index?lang=en").text
     assert "不确定性与敏感性分析" in zh and 'id="ua-chart"' in zh and 'id="sa-chart"' in zh
@@ -135,8 +121,8 @@ def test_index_page_shows_rank_intervals_for_a_run_of_several_units(tmp_path_fac
 
 
 @pytest.fixture(scope="module")
-def ua_server(ua_db: str) -> Iterator[str]:
-    with serve_in_thread(create_app(ua_db)) as url:
+def ua_server(demo_db: str) -> Iterator[str]:
+    with serve_in_thread(create_app(demo_db)) as url:
         yield url
 
 

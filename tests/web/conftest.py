@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +10,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kechuang.bootstrap import load_bundled
-from kechuang.monitoring.demo import setup_demo
 from kechuang.plan import service as plans
 from kechuang.plan.loader import read_plan_file
 from kechuang.store.db import make_engine, session_factory, transaction, upgrade
@@ -27,24 +25,6 @@ def yangpu_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     upgrade(engine)
     with transaction(session_factory(engine)) as s:
         load_bundled(s, by="test")
-    engine.dispose()
-    return url
-
-
-#: the day the demo databases of the tests are set up (supervision deadlines are set around it)
-DEMO_DAY = dt.date(2026, 3, 1)
-
-
-@pytest.fixture(scope="session")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A SQLite file holding the bundled plan and the whole demo setup of ``kechuang init --demo`` (演示数据),
-    including the demo index values approved through the workflow and the run built from them."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('web-demo') / 'kechuang.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    with transaction(session_factory(engine)) as s:
-        load_bundled(s, by="test")
-        setup_demo(s, DEMO_DAY)
     engine.dispose()
     return url
 

@@ -40,7 +40,8 @@ SUBCOMMANDS: dict[str, Lazy] = {
     "export": Lazy("kechuang.cli.export:export_app",
                    "Open data: the full data package or one table as CSV, XLSX or JSON."),
     "account": Lazy("kechuang.cli.account:account_app", "Accounts: list, create, disable, enable."),
-    "audit": Lazy("kechuang.cli_audit:audit_app", None),
+    "audit": Lazy("kechuang.cli_audit:audit_app", "The audit trail: verify that no record was rewritten or "
+                                                  "removed; the application's PostgreSQL role."),
 }
 
 

@@ -222,8 +222,8 @@ def validate_imeta(meta: pd.DataFrame, source: str = "iMeta") -> pd.DataFrame:
             raise IndexInputError(
                 source, f"aggregate '{code}' has no children", row=_row(codes.index(code)), column="iCode"
             )
-        kids = [pos for pos in np.flatnonzero(framework).tolist() if meta.at[pos, "Parent"] == code]
-        if sum(float(meta.at[pos, "Weight"]) for pos in kids) == 0:
+        kids = [pos for pos in framework if parent_of[pos] == code]
+        if sum(float(weight_of[pos]) for pos in kids) == 0:
             rows = ", ".join(str(_row(pos)) for pos in kids)
             raise IndexInputError(
                 source,
