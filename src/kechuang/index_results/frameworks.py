@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kechuang.index.io import read_imeta, read_table, validate_imeta
+from kechuang.index.io import read_imeta, read_table
 from kechuang.index.spec import Spec, load_spec
 from kechuang.index_results.models import IndexFramework
 from kechuang.indicators.models import Indicator
@@ -148,11 +148,6 @@ def indicator_code(fw: IndexFramework, icode: str) -> str:
     return fw.indicator_prefix + icode
 
 
-def growth_fact_code(fw: IndexFramework) -> str:
-    """The plan indicator whose fact states the composite's average annual growth ('' when none)."""
-    return fw.growth_fact_indicator
-
-
 def leaves(fw: IndexFramework) -> list[dict[str, Any]]:
     """The iMeta rows of the framework's indicators (Level 1, Type Indicator), in iMeta order."""
     return [r for r in fw.meta if int(r["Level"]) == 1 and str(r.get("Type", "Indicator")) == "Indicator"]
@@ -202,7 +197,3 @@ def get_framework(session: Session, plan_id: int, code: str | None = None) -> In
         raise FrameworkError(f"no index framework {code!r}" if code else "the plan has no index framework")
     return fw
 
-
-def meta_frame(fw: IndexFramework) -> pd.DataFrame:
-    """The stored iMeta table as the engine reads it (validated)."""
-    return validate_imeta(pd.DataFrame.from_records(fw.meta), f"framework {fw.code} iMeta")

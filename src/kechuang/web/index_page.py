@@ -180,7 +180,7 @@ def _uncertainty_over_time(s: Session, ua: Any, code: str) -> dict[str, Any]:
 
 def _stated_growth(s: Session, plan_id: int, fw: Any) -> Any:
     """The plan text's own statement of the index's average annual growth (an observation with a period)."""
-    code = ir_frameworks.growth_fact_code(fw)
+    code = fw.growth_fact_indicator
     return next((o for i, o in indicators.plan_facts(s, plan_id) if i.code == code), None) if code else None
 
 
