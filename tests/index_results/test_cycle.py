@@ -288,7 +288,7 @@ def demo_value_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 def test_a_run_with_one_demo_value_is_labelled_demo(demo_value_db: str) -> None:
     with TestClient(create_app(demo_value_db)) as client:
         html = client.get("/index").text
-    assert "演示数据" in html and "of which 1 demo data" in html
+    assert "演示数据" in html and "由 360 个已审批数值计算，其中 1 个为演示数据" in html
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 def test_index_page_shows_demo_label_published_values_and_growth(demo_client: TestClient) -> None:
     html = demo_client.get("/index?lang=zh").text
     assert "演示数据" in html and 'id="run-shown"' in html and 'id="run-coverage"' in html
+    assert "由 360 个已审批数值计算，其中 360 个为演示数据" in html and "approved observations" not in html
     assert "17.4%</strong>" in html, "100 (2013) → 261.4 (2019) is 17.4% a year"
     for value in ("261.4", "340.0", "374.0", "405.8"):
         assert value in html

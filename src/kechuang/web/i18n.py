@@ -106,6 +106,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "years_missing": {"zh": "缺失年份", "en": "Years missing"},
     "index_runs": {"zh": "计算批次（不覆盖，逐次保存）", "en": "Index runs (kept, never overwritten)"},
     "run_created": {"zh": "计算时间", "en": "Computed"},
+    "run_snapshot": {"zh": "由 %d 个已审批数值计算", "en": "computed from %d approved values"},
+    "run_snapshot_demo": {"zh": "，其中 %d 个为演示数据", "en": ", of which %d are demo data (演示数据)"},
     "index_rebuild_title": {"zh": "重新计算指数", "en": "Recompute the index"},
     "index_rebuild_note": {"zh": "用审批通过的数据计算新的指数批次；此前的批次保留不变。",
                            "en": "A new index run from exactly the approved values; earlier runs are kept."},
