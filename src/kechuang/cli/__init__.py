@@ -41,6 +41,8 @@ SUBCOMMANDS: dict[str, Lazy] = {
                    "Open data: the full data package or one table as CSV, XLSX or JSON."),
     "account": Lazy("kechuang.cli.account:account_app", "Accounts: list, create, disable, enable."),
     "audit": Lazy("kechuang.cli_audit:audit_app", None),
+    "backup": Lazy("kechuang.cli.backup:backup_app", "Backups: create, verify and restore one archive of the "
+                                                     "database, evidence files and report packs."),
 }
 
 
