@@ -262,7 +262,7 @@ def create_backup(url: str, out_dir: Path, *, evidence_dir: Path, reports_dir: P
 
 def _safe_name(name: str) -> bool:
     path = PurePosixPath(name)
-    return (not path.is_absolute() and ".." not in path.parts and bool(path.parts)
+    return (not path.is_absolute() and ".." not in path.parts and len(path.parts) >= 2
             and path.parts[0] in ("database", "evidence", "reports"))
 
 
