@@ -145,3 +145,23 @@ def test_old_login_attempts_are_purged(seeded: sessionmaker[Session], seeded_url
     assert refused.exit_code == 2 and "keep at least 1 day" in refused.output
     with seeded() as s:
         assert s.scalar(select(func.count()).select_from(LoginAttempt)) == 1
+
+
+def test_over_http_the_owner_waits_the_delay_then_logs_in(web_app: FastAPI) -> None:
+    import time
+
+    from fastapi.testclient import TestClient
+
+    with TestClient(web_app) as c:
+        token = csrf_of(c.get("/login").text)
+        for n in range(DEFAULTS.login_max_failures):
+            assert c.post("/login", data={"username": OWNER, "password": f"guess-{n}", "csrf_token": token},
+                          follow_redirects=False).status_code == 401
+        wait = c.post("/login", data={"username": OWNER, "password": DEMO_PASSWORD, "csrf_token": token},
+                      follow_redirects=False)
+        assert wait.status_code == 429 and wait.headers["Retry-After"] == "1"
+        assert "登录失败次数过多" in wait.text and 'id="login-retry-at"' in wait.text and "(UTC+8)" in wait.text
+        time.sleep(1.05)
+        ok = c.post("/login", data={"username": OWNER, "password": DEMO_PASSWORD, "csrf_token": token},
+                    follow_redirects=False)
+        assert ok.status_code == 303, "after the documented delay the owner is in"

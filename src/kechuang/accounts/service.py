@@ -17,6 +17,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import ColumnElement, delete, false, func, select, text, update
 from sqlalchemy.orm import Session
 
+from kechuang import clock
 from kechuang.accounts.access import Forbidden, Principal, Role
 from kechuang.accounts.models import ORGANISATION_KINDS, Account, AuthSession, Department, LoginAttempt
 from kechuang.accounts.settings import AccountSettings
@@ -53,7 +54,7 @@ class LoginThrottled(Exception):
 
     def __init__(self, until: dt.datetime):
         self.until = until
-        super().__init__(f"too many failed logins; try again after {until.astimezone().strftime('%H:%M:%S')}")
+        super().__init__(f"too many failed logins; try again after {clock.time_text(until, seconds=True)}")
 
 
 def principal_of(account: Account) -> Principal:
