@@ -60,19 +60,30 @@ def test_account_rules(people: sessionmaker[Session]) -> None:
 
 
 def test_login_and_throttling(people: sessionmaker[Session]) -> None:
+    """3 failures are free; then each check waits 1 s, 2 s, 4 s … after the last failure (never a lock)."""
     with people() as s:
         ok = accounts.authenticate(s, "li", "li-password-9", ip="10.0.0.1", settings=SETTINGS, now=T0)
         assert ok.username == "li"
         for n in range(3):
             with pytest.raises(accounts.LoginFailed):
-                accounts.authenticate(s, "li", "guess", ip="10.0.0.1", settings=SETTINGS,
-                                      now=T0 + dt.timedelta(minutes=1 + n))
+                accounts.authenticate(s, "li", "guess", ip="10.0.0.7", settings=SETTINGS,
+                                      now=T0 + dt.timedelta(minutes=1, seconds=n))
+        last = T0 + dt.timedelta(minutes=1, seconds=2)
+        with pytest.raises(accounts.LoginThrottled) as blocked:  # even the right password waits
+            accounts.authenticate(s, "li", "li-password-9", ip="10.0.0.2", settings=SETTINGS,
+                                  now=last + dt.timedelta(milliseconds=500))
+        assert blocked.value.until == last + dt.timedelta(seconds=1)
+        with pytest.raises(accounts.LoginFailed):
+            accounts.authenticate(s, "li", "guess", ip="10.0.0.7", settings=SETTINGS,
+                                  now=last + dt.timedelta(seconds=1))
         with pytest.raises(accounts.LoginThrottled) as blocked:
             accounts.authenticate(s, "li", "li-password-9", ip="10.0.0.2", settings=SETTINGS,
-                                  now=T0 + dt.timedelta(minutes=5))
-        assert blocked.value.until == T0 + dt.timedelta(minutes=16), "15 minutes after the first of the 3 failures"
-        later = T0 + dt.timedelta(minutes=17)
-        assert accounts.authenticate(s, "li", "li-password-9", ip="10.0.0.2", settings=SETTINGS, now=later)
+                                  now=last + dt.timedelta(seconds=2))
+        assert blocked.value.until == last + dt.timedelta(seconds=3), "the delay doubled"
+        assert accounts.authenticate(s, "li", "li-password-9", ip="10.0.0.1", settings=SETTINGS,
+                                     now=last + dt.timedelta(seconds=2)), "a known address is not delayed"
+        assert accounts.authenticate(s, "li", "li-password-9", ip="10.0.0.2", settings=SETTINGS,
+                                     now=last + dt.timedelta(seconds=3))
 
 
 def test_throttling_per_address(people: sessionmaker[Session]) -> None:
@@ -80,8 +91,9 @@ def test_throttling_per_address(people: sessionmaker[Session]) -> None:
         for n in range(5):
             with pytest.raises(accounts.LoginFailed):
                 accounts.authenticate(s, f"nobody{n}", "guess", ip="10.9.9.9", settings=SETTINGS, now=T0)
-        with pytest.raises(accounts.LoginThrottled):
+        with pytest.raises(accounts.LoginThrottled) as blocked:
             accounts.authenticate(s, "admin", "correct horse 1", ip="10.9.9.9", settings=SETTINGS, now=T0)
+        assert blocked.value.until == T0 + dt.timedelta(minutes=15), "that address waits out the window"
         assert accounts.authenticate(s, "admin", "correct horse 1", ip="10.1.1.1", settings=SETTINGS, now=T0)
 
 

@@ -51,7 +51,8 @@ def test_secure_cookie_by_default(seeded_sqlite_template: Path, tmp_path: Path) 
 
 
 def test_wrong_password_and_throttling(web_app: FastAPI) -> None:
-    web_app.state.account_settings = AccountSettings(secure_cookies=False, login_max_failures=2)
+    web_app.state.account_settings = AccountSettings(secure_cookies=False, login_max_failures=2,
+                                                     login_delay_seconds=900, login_max_delay_seconds=900)
     with TestClient(web_app) as c:
         token = csrf_of(c.get("/login").text)
         for _ in range(2):

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import ColumnElement, delete, false, func, select, text, update
+from sqlalchemy.orm import Session
 
+from kechuang import clock
 from kechuang.accounts.access import Forbidden, Principal, Role
 from kechuang.accounts.models import ORGANISATION_KINDS, Account, AuthSession, Department, LoginAttempt
 from kechuang.accounts.settings import AccountSettings
@@ -53,7 +54,7 @@ class LoginThrottled(Exception):
 
     def __init__(self, until: dt.datetime):
         self.until = until
-        super().__init__(f"too many failed logins; try again after {until.astimezone().strftime('%H:%M')}")
+        super().__init__(f"too many failed logins; try again after {clock.time_text(until, seconds=True)}")
 
 
 def principal_of(account: Account) -> Principal:
@@ -229,19 +230,37 @@ def _role(role: Role | str) -> Role:
 # ---------------------------------------------------------------- logging in
 
 
-def _throttle_until(session: Session, column: InstrumentedAttribute[str], value: str, limit: int, window: dt.timedelta,
-                    now: dt.datetime) -> dt.datetime | None:
-    """When ``limit`` failures on ``column == value`` fall inside the window (since the last success), the
-    moment the oldest of them leaves it."""
-    since = now - window
-    last_ok = session.scalar(select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.succeeded.is_(True)))
+def _lock_logins(session: Session, username: str, ip: str) -> None:
+    """Serialise the check-and-count of concurrent logins, so that N parallel guesses are N counted attempts
+    (never more checks than the throttle allows). PostgreSQL: transaction-scoped advisory locks on the
+    account, then the address (always in this order, so two logins cannot deadlock); SQLite: a no-op write
+    takes the database's single write lock (held until the request's transaction ends)."""
+    if session.get_bind().dialect.name == "postgresql":
+        for key in (f"kechuang-login-account:{username}", f"kechuang-login-ip:{ip}"):
+            session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+    else:
+        session.execute(update(LoginAttempt).where(false()).values(succeeded=False))
+
+
+def login_delay(failures: int, settings: AccountSettings) -> dt.timedelta:
+    """How long after the last of ``failures`` counted failures the next check waits.
+
+    d(F) = 0 for F < m, else min(b · 2^(F − m), D), with m = ``login_max_failures``, b =
+    ``login_delay_seconds`` and D = ``login_max_delay_seconds`` (exponential back-off, as in OWASP's
+    Authentication Cheat Sheet, "Login Throttling")."""
+    if failures < settings.login_max_failures:
+        return dt.timedelta(0)
+    exponent = min(failures - settings.login_max_failures, 32)
+    return dt.timedelta(seconds=min(settings.login_delay_seconds * 2 ** exponent, settings.login_max_delay_seconds))
+
+
+def _failures(session: Session, where: list[ColumnElement[bool]], since: dt.datetime) -> list[dt.datetime]:
+    """The times of the failures matching ``where`` after ``since`` and after the last success there."""
+    last_ok = session.scalar(select(func.max(LoginAttempt.at)).where(*where, LoginAttempt.succeeded.is_(True)))
     if last_ok is not None and _aware(last_ok) > since:
         since = _aware(last_ok)
-    failures = list(session.scalars(select(LoginAttempt.at).where(
-        column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since).order_by(LoginAttempt.at)))
-    if len(failures) < limit:
-        return None
-    return _aware(failures[-limit]) + window
+    return [_aware(at) for at in session.scalars(select(LoginAttempt.at).where(
+        *where, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since).order_by(LoginAttempt.at))]
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -249,38 +268,80 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
+def known_address(session: Session, username: str, ip: str) -> bool:
+    """Whether ``username`` has logged in successfully from ``ip`` (within the kept login attempts)."""
+    return bool(ip) and session.scalar(select(LoginAttempt.id).where(
+        LoginAttempt.username == username.lower(), LoginAttempt.ip == ip,
+        LoginAttempt.succeeded.is_(True)).limit(1)) is not None
+
+
+def throttled_until(session: Session, username: str, ip: str, settings: AccountSettings,
+                    now: dt.datetime) -> dt.datetime | None:
+    """When the next login of ``username`` from ``ip`` may be checked, or None when it may be now.
+
+    - The address: ``login_max_failures_per_ip`` failures from ``ip`` (any account) within the window block
+      that address until the oldest of them leaves the window; other addresses are not affected.
+    - The account: its failures within the window (since its last success) delay the next check by
+      :func:`login_delay` after the last of them — from every address, except from an address the account
+      has logged in from before, where only the failures from that address count. The owner is thus never
+      locked out: from a known address at once, from a new one after at most ``login_max_delay_seconds``.
+    """
+    since = now - dt.timedelta(minutes=settings.login_window_minutes)
+    name = username.lower()
+    waits: list[dt.datetime] = []
+    if ip:
+        by_ip = _failures(session, [LoginAttempt.ip == ip], since)
+        if len(by_ip) >= settings.login_max_failures_per_ip:
+            waits.append(by_ip[-settings.login_max_failures_per_ip] + dt.timedelta(
+                minutes=settings.login_window_minutes))
+    scope = [LoginAttempt.username == name]
+    if known_address(session, name, ip):
+        scope.append(LoginAttempt.ip == ip)
+    by_account = _failures(session, scope, since)
+    if by_account:
+        waits.append(by_account[-1] + login_delay(len(by_account), settings))
+    later = [moment for moment in waits if moment > now]
+    return max(later) if later else None
+
+
 def authenticate(session: Session, username: str, password: str, *, ip: str, settings: AccountSettings,
                  now: dt.datetime | None = None) -> Account:
     """Check a login and record the attempt.
 
-    Raises LoginThrottled when the account or the address has had ``login_max_failures`` (per account) or
-    ``login_max_failures_per_ip`` failures within ``login_window_minutes`` — even for the right password —
-    and LoginFailed for a wrong name or password or a disabled account. The password hash is upgraded
-    when the hasher's parameters have changed.
+    Raises LoginThrottled when :func:`throttled_until` says the check must wait — even for the right
+    password; such a refused attempt is not recorded, so it neither counts nor prolongs the wait — and
+    LoginFailed for a wrong name or password or a disabled account. The count and the check are atomic
+    (:func:`_lock_logins`). The password hash is upgraded when the hasher's parameters have changed.
     """
     now = now or utcnow()
     username = username.strip()
-    window = dt.timedelta(minutes=settings.login_window_minutes)
-    blocked = [until for until in (
-        _throttle_until(session, LoginAttempt.username, username.lower(), settings.login_max_failures, window, now),
-        _throttle_until(session, LoginAttempt.ip, ip, settings.login_max_failures_per_ip, window, now) if ip else None,
-    ) if until is not None]
-    if blocked:
-        session.add(LoginAttempt(username=username.lower(), ip=ip, at=now, succeeded=False))
-        raise LoginThrottled(max(blocked))
+    _lock_logins(session, username.lower(), ip)
+    until = throttled_until(session, username, ip, settings, now)
+    if until is not None:
+        raise LoginThrottled(until)
+    attempt = LoginAttempt(username=username.lower(), ip=ip, at=now, succeeded=False)
+    session.add(attempt)
+    session.flush()  # counted before the (slow) password check
     account = session.scalar(select(Account).where(func.lower(Account.username) == username.lower()))
     ok, new_hash = (False, None)
     if account is not None:
         ok, new_hash = HASHER.verify_and_update(password, account.password_hash)
     else:
         HASHER.hash(password)  # spend the same time as a real check, so names cannot be probed by timing
-    succeeded = account is not None and ok and account.active
-    session.add(LoginAttempt(username=username.lower(), ip=ip, at=now, succeeded=succeeded))
-    if account is None or not succeeded:
+    attempt.succeeded = account is not None and ok and account.active
+    if account is None or not attempt.succeeded:
         raise LoginFailed("wrong user name or password, or the account is disabled")
     if new_hash is not None:
         account.password_hash = new_hash
     return account
+
+
+def purge_login_attempts(session: Session, settings: AccountSettings, now: dt.datetime | None = None) -> int:
+    """Delete the login attempts older than ``login_attempt_retention_days``; return how many. (They are only
+    needed for the throttle's window and to know an account's addresses; see :func:`throttled_until`.)"""
+    cutoff = (now or utcnow()) - dt.timedelta(days=settings.login_attempt_retention_days)
+    done = session.execute(delete(LoginAttempt).where(LoginAttempt.at < cutoff))
+    return int(done.rowcount or 0)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

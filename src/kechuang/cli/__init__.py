@@ -42,6 +42,8 @@ SUBCOMMANDS: dict[str, Lazy] = {
     "account": Lazy("kechuang.cli.account:account_app", "Accounts: list, create, disable, enable."),
     "audit": Lazy("kechuang.cli_audit:audit_app", "The audit trail: verify that no record was rewritten or "
                                                   "removed; the application's PostgreSQL role."),
+    "backup": Lazy("kechuang.cli.backup:backup_app", "Backups: create, verify and restore one archive of the "
+                                                     "database, evidence files and report packs."),
 }
 
 

@@ -134,3 +134,25 @@ def account_disable(username: str, reason: Annotated[str, typer.Option(help="why
             fail(f"no account {username!r}")
         accounts.set_active(s, SYSTEM, found.id, enable, reason)
     console.print(f"account {username!r} {'enabled' if enable else 'disabled'}")
+
+
+@account_app.command("purge-logins")
+def account_purge_logins(
+        days: Annotated[float | None, typer.Option(
+            help="keep this many days (default: KECHUANG_LOGIN_ATTEMPT_RETENTION_DAYS, 90)")] = None,
+        db: DbOption = None) -> None:
+    """Delete the recorded login attempts older than the retention (run it daily, e.g. with the backup)."""
+    from kechuang.accounts import service as accounts
+    from kechuang.accounts.settings import get_account_settings
+    from kechuang.store.db import transaction
+
+    settings = get_account_settings()
+    if days is not None:
+        try:
+            settings = settings.model_copy(update={"login_attempt_retention_days": type(settings)(
+                login_attempt_retention_days=days).login_attempt_retention_days})
+        except ValueError:
+            fail(f"--days {days}: keep at least 1 day (the throttle needs the recent attempts)")
+    with transaction(sessions(db)) as s:
+        removed = accounts.purge_login_attempts(s, settings)
+    console.print(f"{removed} login attempts older than {settings.login_attempt_retention_days:g} days deleted")

@@ -58,8 +58,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000, db: DbOption = None,
     init(url, demo=demo, ask=False)
     console.print(f"kechuang is serving on http://{host}:{port}")
     # The app factory carries the URL itself (pickled to each worker process), not through the environment.
+    from kechuang.accounts.settings import get_account_settings
+
     config = uvicorn.Config(functools.partial(create_app, url), factory=True, host=host, port=port, workers=workers,
-                            log_level="warning")
+                            log_level="warning", **get_account_settings().server_options())
     if config.workers > 1:
         from uvicorn.supervisors import Multiprocess
 

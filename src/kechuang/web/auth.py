@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from kechuang import clock
 from kechuang.accounts import service as accounts
 from kechuang.accounts.access import PLAN_OFFICE, Principal, Role
 from kechuang.accounts.models import Account
@@ -38,10 +40,10 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def _login_page(request: Request, *, error: str = "", status_code: int = 200, next_: str | None = None,
-                username: str = "") -> HTMLResponse:
+                username: str = "", retry_at: str = "") -> HTMLResponse:
     token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
     response = render(request, "monitoring/login.html", status_code=status_code, csrf_token=token, error=error,
-                      next=_safe_next(next_) or "", username=username)
+                      next=_safe_next(next_) or "", username=username, retry_at=retry_at)
     settings: AccountSettings = request.app.state.account_settings
     response.set_cookie(CSRF_COOKIE, token, httponly=True, secure=settings.secure_cookies, samesite="lax", path="/")
     return response
@@ -120,8 +122,9 @@ def login_new_password(request: Request, username: str = Form(""), current: str 
 
 
 def _throttled(request: Request, exc: accounts.LoginThrottled, next_: str, username: str) -> HTMLResponse:
-    response = _login_page(request, error="login_throttled", status_code=429, next_=next_, username=username)
-    response.headers["Retry-After"] = str(max(1, int((exc.until - utcnow()).total_seconds())))
+    response = _login_page(request, error="login_throttled", status_code=429, next_=next_, username=username,
+                           retry_at=clock.time_text(exc.until, seconds=True))
+    response.headers["Retry-After"] = str(max(1, math.ceil((exc.until - utcnow()).total_seconds())))
     return response
 
 

@@ -17,6 +17,7 @@ _S = {
     "login_note": ("演示账号见 README（仅供演示）。", "Demo accounts are listed in the README (demo only)."),
     "login_failed": ("用户名或密码错误，或账号已停用。", "Wrong user name or password, or the account is disabled."),
     "login_throttled": ("登录失败次数过多，请稍后再试。", "Too many failed logins; please try again later."),
+    "login_retry_at": ("可再次登录的时间：", "You can try again at"),
     "username": ("用户名", "User name"),
     "password": ("密码", "Password"),
     "display_name": ("姓名", "Name"),
