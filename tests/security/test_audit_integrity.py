@@ -4,6 +4,7 @@ someone who switched the triggers off (the owner) — on SQLite and PostgreSQL."
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import threading
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from kechuang.accounts.access import SYSTEM
-from kechuang.audit.chain import verify
+from kechuang.audit.chain import record_hash, verify
 from kechuang.audit.service import record
 from kechuang.cli import app as cli
 from kechuang.store.db import alembic_config, make_engine, session_factory
@@ -223,7 +224,6 @@ def test_grant_app_role_refuses_sqlite(tmp_path) -> None:  # type: ignore[no-unt
 
 
 def test_values_read_back_as_they_were_hashed(sessions: sessionmaker[Session]) -> None:
-    import datetime as dt
 
     from kechuang.audit.models import AuditRecord
 
@@ -236,3 +236,19 @@ def test_values_read_back_as_they_were_hashed(sessions: sessionmaker[Session]) -
         s.commit()
     with sessions() as s:
         assert verify(s).ok and verify(s).count == 2
+
+
+def test_the_demo_setup_verifies_clean(demo_db: str) -> None:
+    """Thousands of records of every kind (values such as 973.0 that SQLite keeps as the integer 973 among
+    them) verify as written: the chain does not depend on how the database returns a whole number."""
+    engine = make_engine(demo_db)
+    with session_factory(engine)() as s:
+        report = verify(s)
+        assert report.ok and report.count > 1000, report
+        # control: a float and the integer it equals hash alike, a different number does not
+        base = {"id": 1, "at": dt.datetime(2024, 1, 1), "actor_id": None, "actor": "a", "role": "admin",
+                "department_id": None, "action": "update", "entity": "x", "entity_id": "1", "field": "v",
+                "old": None, "reason": ""}
+        assert record_hash({**base, "new": 973.0}, "0") == record_hash({**base, "new": 973}, "0")
+        assert record_hash({**base, "new": 973.5}, "0") != record_hash({**base, "new": 973}, "0")
+    engine.dispose()

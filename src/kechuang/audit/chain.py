@@ -42,11 +42,23 @@ def _moment(value: dt.datetime) -> str:
     return aware.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
+def _plain_numbers(value: Any) -> Any:
+    """A JSON value with every whole float as an int (973.0 → 973), recursively: SQLite's numeric affinity keeps
+    a JSON value 973.0 as the integer 973, so the hash must not depend on which of the two it is handed."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list | tuple):
+        return [_plain_numbers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain_numbers(v) for k, v in value.items()}
+    return value
+
+
 def record_hash(values: dict[str, Any], prev_hash: str) -> str:
     """The hash of one record (see the module docstring) from its column values."""
     content = [FORMAT, values["id"], _moment(values["at"]), values["actor_id"], values["actor"], values["role"],
                values["department_id"], values["action"], values["entity"], values["entity_id"], values["field"],
-               values["old"], values["new"], values["reason"], prev_hash]
+               _plain_numbers(values["old"]), _plain_numbers(values["new"]), values["reason"], prev_hash]
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
