@@ -93,7 +93,7 @@ def department_by_code(session: Session, code: str) -> Department:
 
 def create_account(session: Session, actor: Principal, *, username: str, display_name: str, password: str,
                    role: Role | str, department_id: int | None = None, is_demo: bool = False,
-                   password_hash: str | None = None) -> Account:
+                   password_hash: str | None = None, email: str | None = None) -> Account:
     """Create an account (admin only). Reporters and reviewers need a department; passwords ≥ 10 characters.
     ``password_hash``: the Argon2 hash of ``password`` when the caller made it already (the demo accounts, which
     share one password, are hashed once; the caller answers for the hash matching the password)."""
@@ -112,12 +112,24 @@ def create_account(session: Session, actor: Principal, *, username: str, display
         raise AccountError(f"the user name {username!r} is taken")
     account = Account(username=username, display_name=display_name.strip() or username,
                       password_hash=password_hash or HASHER.hash(password), role=role.value,
-                      department_id=department_id, is_demo=is_demo)
+                      department_id=department_id, is_demo=is_demo, email=checked_email(email))
     session.add(account)
     session.flush()
     record(session, actor, "create", "account", account.id, department_id=department_id,
-           new={"username": username, "role": role.value, "department_id": department_id, "is_demo": is_demo})
+           new={"username": username, "role": role.value, "department_id": department_id, "is_demo": is_demo,
+                "email": account.email})
     return account
+
+
+def checked_email(email: str | None) -> str | None:
+    """An e-mail address as stored (trimmed; empty: None), refused unless it looks like ``name@domain``."""
+    email = (email or "").strip()
+    if not email:
+        return None
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or any(c.isspace() for c in email) or "@" in domain or len(email) > 254:
+        raise AccountError(f"the e-mail address {email!r} is not of the form name@domain")
+    return email
 
 
 def accounts(session: Session) -> list[Account]:

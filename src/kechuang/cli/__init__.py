@@ -41,6 +41,8 @@ SUBCOMMANDS: dict[str, Lazy] = {
                    "Open data: the full data package or one table as CSV, XLSX or JSON."),
     "account": Lazy("kechuang.cli.account:account_app", "Accounts: list, create, disable, enable."),
     "audit": Lazy("kechuang.cli_audit:audit_app", None),
+    "reminders": Lazy("kechuang.cli.reminders:reminders_app", "Reminders: send the due reminders and escalations "
+                                                            "by e-mail; list the outbox."),
 }
 
 

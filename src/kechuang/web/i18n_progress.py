@@ -33,6 +33,7 @@ _S = {
     "audit_action_disable": ("停用账号", "disabled"),
     "audit_action_change_password": ("修改密码", "password changed"),
     "audit_action_refused": ("被拒绝的操作", "refused"),
+    "audit_action_escalate": ("督办提醒/升级", "reminder or escalation"),
     "audit_entity_account": ("账号", "account"),
     "audit_entity_department": ("部门", "department"),
     "audit_entity_indicator_profile": ("指标设置", "indicator settings"),
