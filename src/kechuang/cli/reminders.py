@@ -56,7 +56,8 @@ def send(base_url: Annotated[str, typer.Option(help="address of the web app, for
 
 @reminders_app.command("outbox")
 def outbox(db: DbOption = None) -> None:
-    """List the e-mail outbox: each message's state, attempts, recipients, subject and last error."""
+    """List the e-mail outbox, one message a line, tab-separated: id, state, attempts, recipients, subject
+    (— last error)."""
     from sqlalchemy import select
 
     from kechuang.notifications.models import OutboxMessage
@@ -64,5 +65,4 @@ def outbox(db: DbOption = None) -> None:
     with sessions(db)() as s:
         for m in s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)):
             error = f" — {m.last_error}" if m.last_error else ""
-            console.print(f"{m.id}\t{m.state}\t{m.attempts}\t{m.recipients}\t{m.subject}{error}",
-                          highlight=False, soft_wrap=True)
+            typer.echo(f"{m.id}\t{m.state}\t{m.attempts}\t{m.recipients}\t{m.subject}{error}")
