@@ -99,3 +99,33 @@ def test_the_item_page_shows_the_ladder_and_the_inbox_labels_deadlines(
     assert "里程碑" in kinds and "填报期" in kinds
     english = reporter.get("/inbox?lang=en").text
     assert "milestone" in re.findall(r'data-cell="due-kind">([^<]+)<', english)
+
+
+def test_accounts_get_an_e_mail_address_checked_and_audited(
+        client_as: Callable[[str], tuple[TestClient, str]], tmp_path: Path) -> None:
+    admin, token = client_as("demo-admin")
+    bad = admin.post("/admin/accounts", data={"csrf_token": token, "username": "li", "password": "li-password-12",
+                                              "role": "viewer", "email": "li at example.org"})
+    assert bad.status_code == 400 and "li at example.org" in bad.text and "is not of the form name@domain" in bad.text
+    assert 'data-account="li"' not in admin.get("/admin/accounts").text, "nothing created (control)"
+    made = admin.post("/admin/accounts", data={"csrf_token": token, "username": "li", "password": "li-password-12",
+                                               "role": "viewer", "email": " li@example.org "}, follow_redirects=False)
+    assert made.status_code == 303
+    page = admin.get("/admin/accounts").text
+    found = re.search(r'action="/admin/accounts/(\d+)" class="inline-form" id="edit-li"', page)
+    assert found and 'value="li@example.org"' in page
+    changed = admin.post(f"/admin/accounts/{found.group(1)}", data={
+        "csrf_token": token, "role": "viewer", "department_id": "", "email": "leader@example.org"},
+        follow_redirects=False)
+    assert changed.status_code == 303
+    engine = make_engine(f"sqlite:///{tmp_path / 'web.db'}")
+    with session_factory(engine)() as s:
+        from kechuang.accounts.models import Account
+        from kechuang.audit.models import AuditRecord
+
+        account = s.scalar(select(Account).where(Account.username == "li"))
+        assert account is not None and account.email == "leader@example.org"
+        audit = s.scalar(select(AuditRecord).where(AuditRecord.entity == "account", AuditRecord.field == "email",
+                                                   AuditRecord.entity_id == str(account.id)))
+        assert audit is not None and (audit.old, audit.new) == ("li@example.org", "leader@example.org")
+    engine.dispose()

@@ -200,10 +200,12 @@ def reset_password(session: Session, actor: Principal, account_id: int, temporar
 
 
 def update_account(session: Session, actor: Principal, account_id: int, *, role: Role | str,
-                   department_id: int | None, display_name: str | None = None) -> Account:
-    """Change an account's role, department (and display name) (admin only; one audit record per changed
-    field). Reporters and reviewers need a department, the plan office's roles have none. An administrator
-    cannot change their own role, so the plan office always keeps one."""
+                   department_id: int | None, display_name: str | None = None,
+                   email: str | None = None) -> Account:
+    """Change an account's role, department (and display name, e-mail address: None keeps it, "" removes
+    the address) (admin only; one audit record per changed field). Reporters and reviewers need a department,
+    the plan office's roles have none. An administrator cannot change their own role, so the plan office always
+    keeps one."""
     actor.require_role(Role.ADMIN, action="changing an account's role or department")
     role = _role(role)
     account = session.get(Account, account_id)
@@ -217,9 +219,11 @@ def update_account(session: Session, actor: Principal, account_id: int, *, role:
         department_id = None
     if department_id is not None and session.get(Department, department_id) is None:
         raise AccountError(f"no department {department_id}")
-    changes = {"role": role.value, "department_id": department_id}
+    changes: dict[str, object] = {"role": role.value, "department_id": department_id}
     if display_name is not None and display_name.strip():
         changes["display_name"] = display_name.strip()
+    if email is not None:
+        changes["email"] = checked_email(email)
     for name, new in changes.items():
         old = getattr(account, name)
         if old != new:

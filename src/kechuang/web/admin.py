@@ -42,20 +42,21 @@ def accounts_page(request: Request, who: Principal = Depends(admin_only), s: Ses
 
 @router.post("/admin/accounts")
 def create_account(username: str = Form(...), display_name: str = Form(""), password: str = Form(...),
-                   role: str = Form(""), department_id: str = Form(""), who: Principal = Depends(admin_only),
-                   s: Session = Depends(db)) -> Response:
+                   role: str = Form(""), department_id: str = Form(""), email: str = Form(""),
+                   who: Principal = Depends(admin_only), s: Session = Depends(db)) -> Response:
     accounts.create_account(s, who, username=username, display_name=display_name, password=password,
-                            role=role, department_id=int(department_id) if department_id.isdigit() else None)
+                            role=role, department_id=int(department_id) if department_id.isdigit() else None,
+                            email=email)
     s.commit()
     return RedirectResponse("/admin/accounts?done=created", status_code=303)
 
 
 @router.post("/admin/accounts/{account_id}")
 def update_account(account_id: int, role: str = Form(""), department_id: str = Form(""),
-                   display_name: str = Form(""), who: Principal = Depends(admin_only),
+                   display_name: str = Form(""), email: str | None = Form(None), who: Principal = Depends(admin_only),
                    s: Session = Depends(db)) -> Response:
-    """Change an account's role and department (audited)."""
-    accounts.update_account(s, who, account_id, role=role, display_name=display_name,
+    """Change an account's role, department and e-mail address (audited)."""
+    accounts.update_account(s, who, account_id, role=role, display_name=display_name, email=email,
                             department_id=int(department_id) if department_id.isdigit() else None)
     s.commit()
     return RedirectResponse("/admin/accounts?done=updated", status_code=303)

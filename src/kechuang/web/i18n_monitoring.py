@@ -220,6 +220,8 @@ _S = {
     "plan_element": ("规划条目", "Plan element"),
     "closed_on": ("办结日期", "Closed on"),
     "milestones": ("里程碑", "Milestones"),
+    "email": ("电子邮箱", "E-mail"),
+    "email_note": ("可选；用于发送待办提醒和督办升级通知。", "optional; reminders and escalations are sent here."),
     "escalation_ladder": ("督办提醒与升级", "Reminders and escalation"),
     "escalation_note": ("临近期限和逾期时提醒承办单位；逾期超过设定天数后升级至规划办和区领导。",
                         "The departments are reminded when a deadline approaches and when it is overdue; after the "
