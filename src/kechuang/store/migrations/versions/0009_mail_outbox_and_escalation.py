@@ -50,7 +50,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["item_id"], ["supervision_item.id"],
                                 name=op.f("fk_supervision_escalation_item_id_supervision_item"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_supervision_escalation")),
-        sa.UniqueConstraint("item_id", "deadline", "step", name=op.f("uq_supervision_escalation_item_id")),
+        sa.UniqueConstraint("item_id", "deadline", "step", name=op.f("uq_supervision_escalation_item_id_deadline_step")),
     )
     with op.batch_alter_table("supervision_escalation", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_supervision_escalation_item_id"), ["item_id"], unique=False)
