@@ -92,6 +92,8 @@ def test_the_item_page_shows_the_ladder_and_the_inbox_labels_deadlines(
         ("overdue", "2023-01-16", "已逾期", "里程碑 2022-09-18"),
         ("escalated", "2023-01-16", "已升级督办（规划办、区领导）", "里程碑 2022-09-18")]
     assert page.count('data-action="escalate"') == 2 and "督办提醒/升级" in page
+    assert ("阶段：已升级督办（规划办、区领导）；期限：2022-09-18；期限类型：里程碑；"
+            "收件人：demo-admin@example.org") in page
 
     reporter, _ = client_as("demo-kw-reporter")
     inbox = reporter.get("/inbox").text

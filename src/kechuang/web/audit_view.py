@@ -24,6 +24,8 @@ from kechuang.accounts.models import Department
 from kechuang.audit.models import AuditRecord
 from kechuang.audit.service import trail
 from kechuang.core.spreadsheet import cell_text, csv_bytes, xlsx_bytes
+from kechuang.monitoring.reminders import DEADLINE_KIND_ZH, deadline_kind_label
+from kechuang.notifications.ladder import STEP_LABELS, step_label
 from kechuang.web.i18n import STRINGS, label, request_lang, t
 
 LIMIT = 500
@@ -95,6 +97,10 @@ def describe(value: Any, lang: str) -> str:
 def _keyed(key: str, value: Any, lang: str) -> str:
     if key in ("role", "stage") and isinstance(value, str):
         return label(key, value, lang)
+    if key == "step" and value in STEP_LABELS:
+        return step_label(value, lang)
+    if key == "kind" and value in DEADLINE_KIND_ZH:
+        return deadline_kind_label(value, lang)
     return describe(value, lang)
 
 
