@@ -45,6 +45,8 @@ class Account(Base):
     must_change_password: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false(),
         doc="set when an administrator reset the password: no session until the account sets its own")
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True,
+                                              doc="where reminders and escalations are e-mailed (optional)")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     department: Mapped[Department | None] = relationship()

@@ -94,7 +94,7 @@ def department_by_code(session: Session, code: str) -> Department:
 
 def create_account(session: Session, actor: Principal, *, username: str, display_name: str, password: str,
                    role: Role | str, department_id: int | None = None, is_demo: bool = False,
-                   password_hash: str | None = None) -> Account:
+                   password_hash: str | None = None, email: str | None = None) -> Account:
     """Create an account (admin only). Reporters and reviewers need a department; passwords ≥ 10 characters.
     ``password_hash``: the Argon2 hash of ``password`` when the caller made it already (the demo accounts, which
     share one password, are hashed once; the caller answers for the hash matching the password)."""
@@ -113,12 +113,24 @@ def create_account(session: Session, actor: Principal, *, username: str, display
         raise AccountError(f"the user name {username!r} is taken")
     account = Account(username=username, display_name=display_name.strip() or username,
                       password_hash=password_hash or HASHER.hash(password), role=role.value,
-                      department_id=department_id, is_demo=is_demo)
+                      department_id=department_id, is_demo=is_demo, email=checked_email(email))
     session.add(account)
     session.flush()
     record(session, actor, "create", "account", account.id, department_id=department_id,
-           new={"username": username, "role": role.value, "department_id": department_id, "is_demo": is_demo})
+           new={"username": username, "role": role.value, "department_id": department_id, "is_demo": is_demo,
+                "email": account.email})
     return account
+
+
+def checked_email(email: str | None) -> str | None:
+    """An e-mail address as stored (trimmed; empty: None), refused unless it looks like ``name@domain``."""
+    email = (email or "").strip()
+    if not email:
+        return None
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or any(c.isspace() for c in email) or "@" in domain or len(email) > 254:
+        raise AccountError(f"the e-mail address {email!r} is not of the form name@domain")
+    return email
 
 
 def accounts(session: Session) -> list[Account]:
@@ -189,10 +201,12 @@ def reset_password(session: Session, actor: Principal, account_id: int, temporar
 
 
 def update_account(session: Session, actor: Principal, account_id: int, *, role: Role | str,
-                   department_id: int | None, display_name: str | None = None) -> Account:
-    """Change an account's role, department (and display name) (admin only; one audit record per changed
-    field). Reporters and reviewers need a department, the plan office's roles have none. An administrator
-    cannot change their own role, so the plan office always keeps one."""
+                   department_id: int | None, display_name: str | None = None,
+                   email: str | None = None) -> Account:
+    """Change an account's role, department (and display name, e-mail address: None keeps it, "" removes
+    the address) (admin only; one audit record per changed field). Reporters and reviewers need a department,
+    the plan office's roles have none. An administrator cannot change their own role, so the plan office always
+    keeps one."""
     actor.require_role(Role.ADMIN, action="changing an account's role or department")
     role = _role(role)
     account = session.get(Account, account_id)
@@ -206,9 +220,11 @@ def update_account(session: Session, actor: Principal, account_id: int, *, role:
         department_id = None
     if department_id is not None and session.get(Department, department_id) is None:
         raise AccountError(f"no department {department_id}")
-    changes = {"role": role.value, "department_id": department_id}
+    changes: dict[str, object] = {"role": role.value, "department_id": department_id}
     if display_name is not None and display_name.strip():
         changes["display_name"] = display_name.strip()
+    if email is not None:
+        changes["email"] = checked_email(email)
     for name, new in changes.items():
         old = getattr(account, name)
         if old != new:

@@ -8,6 +8,7 @@ refusal (see :class:`RecordedRefusal`).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
@@ -45,8 +46,11 @@ def refuse(session: Session, actor: Principal, entity: str, entity_id: object, *
 
 
 def trail(session: Session, actor: Principal, *, entity: str | None = None, entity_id: object | None = None,
-          department_id: int | None = None, limit: int = 500) -> list[AuditRecord]:
-    """Audit records visible to ``actor``, newest first.
+          department_id: int | None = None, actor_name: str | None = None, action: str | None = None,
+          after: dt.datetime | None = None, before: dt.datetime | None = None,
+          limit: int = 500) -> list[AuditRecord]:
+    """Audit records visible to ``actor``, newest first; optionally only those of one entity (and id), about
+    one department, by one account (user name), of one action, at or after ``after`` and before ``before``.
 
     Plan-office roles see every record; reporters and reviewers see the records about their own department
     (and their own actions).
@@ -58,6 +62,14 @@ def trail(session: Session, actor: Principal, *, entity: str | None = None, enti
         stmt = stmt.where(AuditRecord.entity_id == str(entity_id))
     if department_id is not None:
         stmt = stmt.where(AuditRecord.department_id == department_id)
+    if actor_name is not None:
+        stmt = stmt.where(AuditRecord.actor == actor_name)
+    if action is not None:
+        stmt = stmt.where(AuditRecord.action == action)
+    if after is not None:
+        stmt = stmt.where(AuditRecord.at >= after)
+    if before is not None:
+        stmt = stmt.where(AuditRecord.at < before)
     if actor.role not in PLAN_OFFICE:
         stmt = stmt.where((AuditRecord.department_id == actor.department_id) | (AuditRecord.actor_id == actor.id))
     return list(session.scalars(stmt))

@@ -44,6 +44,8 @@ SUBCOMMANDS: dict[str, Lazy] = {
                                                   "removed; the application's PostgreSQL role."),
     "backup": Lazy("kechuang.cli.backup:backup_app", "Backups: create, verify and restore one archive of the "
                                                      "database, evidence files and report packs."),
+    "reminders": Lazy("kechuang.cli.reminders:reminders_app", "Reminders: send the due reminders and escalations "
+                                                            "by e-mail; list the outbox."),
 }
 
 

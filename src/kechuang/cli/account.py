@@ -101,7 +101,9 @@ def account_create(
     username: str, role: Annotated[Role, typer.Option(help="admin, reporter, reviewer, approver or viewer")],
     password_file: Annotated[Path, typer.Option(help="file whose first line is the password")],
     department: Annotated[str | None, typer.Option(help="department code (reporters and reviewers)")] = None,
-    name: Annotated[str, typer.Option(help="display name")] = "", db: DbOption = None,
+    name: Annotated[str, typer.Option(help="display name")] = "",
+    email: Annotated[str, typer.Option(help="e-mail address for reminders and escalations (optional)")] = "",
+    db: DbOption = None,
 ) -> None:
     """Create an account (the password is read from a file, never from the command line)."""
     from kechuang.accounts import service as accounts
@@ -113,7 +115,7 @@ def account_create(
         with transaction(sessions(db)) as s:
             dept = accounts.department_by_code(s, department).id if department else None
             accounts.create_account(s, SYSTEM, username=username, display_name=name or username, password=password,
-                                    role=role, department_id=dept)
+                                    role=role, department_id=dept, email=email)
     except (ValueError, accounts.AccountError) as exc:
         fail(str(exc))
     console.print(f"account {username!r} created ({role.value})")

@@ -116,7 +116,7 @@ def seed_demo(session: Session, today: dt.date, plan_code: str | None = None,
         if session.scalar(select(Account).where(Account.username == username)) is None:
             accounts.create_account(session, SYSTEM, username=username, display_name=name, password=DEMO_PASSWORD,
                                     role=role, department_id=depts[dept].id if dept else None, is_demo=True,
-                                    password_hash=shared_hash)
+                                    password_hash=shared_hash, email=f"{username}@example.org")  # demo address
             report.accounts.append(username)
     tasks = {e.attrs.get("number"): e.code for e in plans.elements(session, version, "task")}
     first_year = int(version.document["plan"]["period_start"])

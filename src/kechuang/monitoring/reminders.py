@@ -14,7 +14,7 @@ from kechuang.accounts.models import Department
 from kechuang.progress import Assessment, Colour, Stage, supervision_status
 from kechuang.progress import SupervisionItem as ItemInput
 from kechuang.submissions.service import STATE_LABELS, visible_submissions
-from kechuang.supervision.service import item_status, visible_items
+from kechuang.supervision.service import item_status, nearest_deadline, visible_items
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Reminder:
     link: str
     title_en: str = ""
     department_en: str = ""
+    due_kind: str = "period"  # what ``due`` is the deadline of: period (of reporting) | item | milestone
 
     def action(self, lang: str) -> str:
         return self.action_en if lang == "en" else self.action_zh
@@ -36,8 +37,23 @@ class Reminder:
     def title_in(self, lang: str) -> str:
         return self.title_en if lang == "en" and self.title_en else self.title
 
+    def due_kind_label(self, lang: str) -> str:
+        """What the deadline is the deadline of, in words (填报期 / 督办事项 / 里程碑)."""
+        return deadline_kind_label(self.due_kind, lang)
+
     def department_in(self, lang: str) -> str:
         return self.department_en if lang == "en" and self.department_en else self.department
+
+
+#: labels of the kinds of deadline (``Reminder.due_kind``)
+DEADLINE_KIND_ZH = {"period": "填报期", "item": "督办事项", "milestone": "里程碑"}
+DEADLINE_KIND_EN = {"period": "reporting period", "item": "supervision item", "milestone": "milestone"}
+
+
+
+def deadline_kind_label(kind: str, lang: str) -> str:
+    """The words for a kind of deadline (``period``, ``item``, ``milestone``)."""
+    return (DEADLINE_KIND_EN if lang == "en" else DEADLINE_KIND_ZH)[kind]
 
 
 _COLOUR_ORDER = {Colour.RED: 0, Colour.YELLOW: 1, Colour.GREEN: 2, Colour.GREY: 3}
@@ -85,28 +101,40 @@ def reminders(session: Session, actor: Principal, plan_id: int, today: dt.date,
             action_zh = ("签收" if acknowledge else "报送办理进展") + ("（牵头）" if lead else "（配合）")
             action_en = ("acknowledge" if acknowledge else "report progress") + (" (lead)" if lead else
                                                                                 " (co-operating)")
-        due = dt.date.fromisoformat(str(status.inputs["deadline"]))  # the nearest open deadline (a milestone's?)
-        out.append(Reminder("supervision", item.title_zh, item.lead.name_zh, due, status, action_zh, action_en,
-                            f"/supervision/{item.id}", item.title_en, item.lead.name_en))
+        nearest = nearest_deadline(item)
+        out.append(Reminder("supervision", item.title_zh, item.lead.name_zh, nearest.due, status, action_zh,
+                            action_en, f"/supervision/{item.id}", item.title_en, item.lead.name_en, nearest.kind))
     return sorted(out, key=lambda r: (_COLOUR_ORDER[r.status.colour], r.due, r.title))
+
+
+def department_reminders(session: Session, department: Department, plan_id: int, today: dt.date,
+                         reminder_days: int = 7) -> list[Reminder]:
+    """What a department has to do, as its reporters see it, most urgent first."""
+    as_reporter = Principal(id=None, username=f"digest:{department.code}", display_name=department.name_zh,
+                            role=Role.REPORTER, department_id=department.id)
+    return reminders(session, as_reporter, plan_id, today, reminder_days)
+
+
+def digest_mail(session: Session, department: Department, plan_id: int, today: dt.date, reminder_days: int = 7,
+                base_url: str = "") -> tuple[str, str, list[Reminder]]:
+    """A department's digest as an e-mail: subject, plain-text body, and the reminders it lists."""
+    items = department_reminders(session, department, plan_id, today, reminder_days)
+    subject = f"【科创·规划监测】待办提醒（{today.isoformat()}，共 {len(items)} 项）"
+    lines = [f"{department.name_zh}：", ""]
+    if not items:
+        lines.append("目前没有到期或临近期限的事项。")
+    for n, r in enumerate(items, start=1):
+        lines.append(f"{n}. 【{r.status.status_zh}·{r.status.colour.zh}】{r.title}")
+        lines.append(f"   {DEADLINE_KIND_ZH[r.due_kind]}期限：{r.due.isoformat()}；需要：{r.action_zh}")
+        lines.append(f"   {r.status.reason_zh}")
+        lines.append(f"   {base_url}{r.link}")
+    lines += ["", "此邮件由科创规划监测评估系统生成；状态按期限计算：已逾期为红，"
+              f"{reminder_days} 天内到期为黄。"]
+    return subject, "\n".join(lines) + "\n", items
 
 
 def digest(session: Session, department: Department, plan_id: int, today: dt.date, reminder_days: int = 7,
            base_url: str = "") -> str:
     """A plain-text e-mail to a department listing what it has to do, most urgent first."""
-    as_reporter = Principal(id=None, username=f"digest:{department.code}", display_name=department.name_zh,
-                            role=Role.REPORTER, department_id=department.id)
-    items = reminders(session, as_reporter, plan_id, today, reminder_days)
-    lines = [f"收件人：{department.name_zh}",
-             f"主题：【科创·规划监测】待办提醒（{today.isoformat()}，共 {len(items)} 项）", "",
-             f"{department.name_zh}：", ""]
-    if not items:
-        lines.append("目前没有到期或临近期限的事项。")
-    for n, r in enumerate(items, start=1):
-        lines.append(f"{n}. 【{r.status.status_zh}·{r.status.colour.zh}】{r.title}")
-        lines.append(f"   期限：{r.due.isoformat()}；需要：{r.action_zh}")
-        lines.append(f"   {r.status.reason_zh}")
-        lines.append(f"   {base_url}{r.link}")
-    lines += ["", "此邮件由科创规划监测评估系统生成；状态按期限计算：已逾期为红，"
-              f"{reminder_days} 天内到期为黄。"]
-    return "\n".join(lines) + "\n"
+    subject, body, _ = digest_mail(session, department, plan_id, today, reminder_days, base_url)
+    return f"收件人：{department.name_zh}\n主题：{subject}\n\n{body}"

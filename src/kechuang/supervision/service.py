@@ -100,15 +100,32 @@ def get_evidence(session: Session, actor: Principal, evidence_id: int,
     return ev, settings.resolved_evidence_dir() / ev.stored_name
 
 
-def item_status(item: SupervisionItem, today: dt.date, reminder_days: int = 7) -> Assessment:
-    """The item's status by ``kechuang.progress.supervision_status`` against its nearest open deadline: the
-    earliest milestone not yet done, else the item's own deadline (so an overdue milestone makes it red)."""
-    title, deadline = item.title_zh, item.deadline
+@dataclass(frozen=True)
+class Deadline:
+    """The nearest open deadline of an item: ``kind`` is ``milestone`` (then ``milestone`` is set) or ``item``."""
+
+    kind: str
+    due: dt.date
+    milestone: Milestone | None = None
+
+
+def nearest_deadline(item: SupervisionItem) -> Deadline:
+    """The earliest milestone not yet done (due before the item's deadline), else the item's own deadline."""
     if item.stage != Stage.CLOSED.value:
         open_ms = [m for m in item.milestones if m.done_on is None and m.due_on < item.deadline]
         if open_ms:
             first = min(open_ms, key=lambda m: m.due_on)
-            title, deadline = f"{item.title_zh}（里程碑：{first.title_zh}）", first.due_on
+            return Deadline("milestone", first.due_on, first)
+    return Deadline("item", item.deadline)
+
+
+def item_status(item: SupervisionItem, today: dt.date, reminder_days: int = 7) -> Assessment:
+    """The item's status by ``kechuang.progress.supervision_status`` against its nearest open deadline
+    (:func:`nearest_deadline`: an overdue milestone makes it red)."""
+    nearest = nearest_deadline(item)
+    title, deadline = item.title_zh, nearest.due
+    if nearest.milestone is not None:
+        title = f"{item.title_zh}（里程碑：{nearest.milestone.title_zh}）"
     return supervision_status(ItemInput(title=title, stage=Stage(item.stage), deadline=deadline,
                                         closed_on=item.closed_on), today, reminder_days)
 

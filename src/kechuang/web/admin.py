@@ -14,7 +14,6 @@ from starlette.concurrency import run_in_threadpool
 from kechuang import clock
 from kechuang.accounts import service as accounts
 from kechuang.accounts.access import Principal, Role
-from kechuang.audit.service import trail
 from kechuang.core.numbers import NumberError, parse_number
 from kechuang.indicators import service as indicators
 from kechuang.monitoring import service as monitoring
@@ -22,6 +21,7 @@ from kechuang.monitoring.models import BINDINGS, FREQUENCIES, KINDS, METHODS, RU
 from kechuang.plan import service as plans
 from kechuang.submissions import service as submissions
 from kechuang.submissions.completeness import completeness
+from kechuang.web import audit_view
 from kechuang.web.i18n import request_lang, t
 from kechuang.web.pages import render
 from kechuang.web.security import admin_only, db, plan_office, principal
@@ -42,20 +42,21 @@ def accounts_page(request: Request, who: Principal = Depends(admin_only), s: Ses
 
 @router.post("/admin/accounts")
 def create_account(username: str = Form(...), display_name: str = Form(""), password: str = Form(...),
-                   role: str = Form(""), department_id: str = Form(""), who: Principal = Depends(admin_only),
-                   s: Session = Depends(db)) -> Response:
+                   role: str = Form(""), department_id: str = Form(""), email: str = Form(""),
+                   who: Principal = Depends(admin_only), s: Session = Depends(db)) -> Response:
     accounts.create_account(s, who, username=username, display_name=display_name, password=password,
-                            role=role, department_id=int(department_id) if department_id.isdigit() else None)
+                            role=role, department_id=int(department_id) if department_id.isdigit() else None,
+                            email=email)
     s.commit()
     return RedirectResponse("/admin/accounts?done=created", status_code=303)
 
 
 @router.post("/admin/accounts/{account_id}")
 def update_account(account_id: int, role: str = Form(""), department_id: str = Form(""),
-                   display_name: str = Form(""), who: Principal = Depends(admin_only),
+                   display_name: str = Form(""), email: str | None = Form(None), who: Principal = Depends(admin_only),
                    s: Session = Depends(db)) -> Response:
-    """Change an account's role and department (audited)."""
-    accounts.update_account(s, who, account_id, role=role, display_name=display_name,
+    """Change an account's role, department and e-mail address (audited)."""
+    accounts.update_account(s, who, account_id, role=role, display_name=display_name, email=email,
                             department_id=int(department_id) if department_id.isdigit() else None)
     s.commit()
     return RedirectResponse("/admin/accounts?done=updated", status_code=303)
@@ -277,7 +278,7 @@ def completeness_page(request: Request, code: str, who: Principal = Depends(plan
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit_page(request: Request, entity: str | None = Query(None), who: Principal = Depends(principal),
-               s: Session = Depends(db)) -> HTMLResponse:
-    """The audit trail: everything for the plan office, one's own department for the others."""
-    return render(request, "monitoring/audit.html", who=who, trail=trail(s, who, entity=entity or None), entity=entity)
+def audit_page(request: Request, who: Principal = Depends(principal), s: Session = Depends(db)) -> Response:
+    """The audit trail: everything for the plan office, one's own department for the others; filtered by who,
+    what, when and department (kechuang.web.audit_view), as a page or (``format=csv|xlsx``) a file."""
+    return audit_view.respond(request, who, s)

@@ -16,6 +16,7 @@ from kechuang.core.numbers import input_value
 from kechuang.indicators import service as indicators
 from kechuang.monitoring import progress
 from kechuang.plan import service as plans
+from kechuang.web import audit_view
 from kechuang.web.cache import data_fingerprint
 from kechuang.web.deps import get_session
 from kechuang.web.i18n import label, request_lang, t
@@ -40,6 +41,7 @@ def target_range(attrs: dict[str, Any]) -> str:
 
 
 templates.env.filters["num"] = num
+templates.env.filters.update(audit_value=audit_view.describe, audit_field=audit_view.field_text)
 templates.env.filters["input_value"] = input_value  # what an input box holds: never the display format
 templates.env.filters["target_range"] = target_range
 # every time on a page in the plan's time zone, with the zone said (kechuang.clock)

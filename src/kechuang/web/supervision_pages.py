@@ -14,7 +14,8 @@ from kechuang import clock
 from kechuang.accounts import service as accounts
 from kechuang.accounts.access import Principal, Role
 from kechuang.audit.service import trail
-from kechuang.monitoring.reminders import digest
+from kechuang.monitoring.reminders import deadline_kind_label, digest
+from kechuang.notifications import ladder
 from kechuang.plan import service as plans
 from kechuang.progress import Stage
 from kechuang.supervision import service as supervision
@@ -69,6 +70,8 @@ def item_page(request: Request, item: SupervisionItem = Depends(visible_item), w
                   and item.stage != Stage.CLOSED.value,
                   can_review=who.role in supervision.REVIEWING_ROLES and item.stage == Stage.FEEDBACK.value,
                   trail=trail(s, who, entity="supervision_item", entity_id=item.id),
+                  ladder=ladder.steps_of(s, item.id), step_label=ladder.step_label,
+                  deadline_kind=deadline_kind_label,
                   settings=request.app.state.supervision_settings)
 
 

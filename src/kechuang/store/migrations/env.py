@@ -12,6 +12,7 @@ import kechuang.comments.models  # noqa: F401
 import kechuang.index_results.models  # noqa: F401
 import kechuang.indicators.models  # noqa: F401
 import kechuang.monitoring.models  # noqa: F401
+import kechuang.notifications.models  # noqa: F401
 import kechuang.plan.models  # noqa: F401
 import kechuang.submissions.models  # noqa: F401
 import kechuang.supervision.models  # noqa: F401
