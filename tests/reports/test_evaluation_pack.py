@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kechuang import clock
+from kechuang.accounts.access import Forbidden
 from kechuang.comments import service as comments
 from kechuang.comments.schemas import CommentForm
 from kechuang.index_results import service as ir
@@ -21,7 +22,9 @@ from kechuang.indicators.models import Indicator, Observation
 from kechuang.monitoring import progress
 from kechuang.plan import service as plans
 from kechuang.progress import Standing, Status
-from kechuang.reports.model import DEMO_LABEL, Report, content_hash
+from kechuang.reports import narratives
+from kechuang.reports.evaluation import WRITTEN_LABEL
+from kechuang.reports.model import DEMO_LABEL, Paragraph, Report, ReportError, content_hash
 from kechuang.reports.sections import RULE_LABEL
 from kechuang.reports.service import Pack, build_report
 from kechuang.store.db import transaction
@@ -39,6 +42,12 @@ AFTER_RELEASE = dt.date(2024, 12, 1)
 
 def paragraphs(report: Report, section: str) -> str:
     return " ".join(b.text for b in report.section(section).blocks if b.type == "paragraph")  # type: ignore[union-attr]
+
+
+def headline(report: Report) -> Paragraph:
+    """The first paragraph of the pack that is not the plan office's narrative (or the note that it is missing)."""
+    return next(b for b in report.section("summary").blocks
+                if isinstance(b, Paragraph) and not b.text.startswith(("【待规划办撰写】", WRITTEN_LABEL, "（第 ")))
 
 
 @pytest.fixture(scope="module")
@@ -145,12 +154,12 @@ def test_official_figure_leads_and_demo_values_do_not(demo_sessions: sessionmake
     with demo_sessions() as s:
         early = build_report(s, "midterm", 2023, as_of=DEMO_DAY)
         later = build_report(s, "midterm", 2023, as_of=AFTER_RELEASE)
-    first = early.section("summary").blocks[0]
-    assert first.text.startswith("杨浦双创综合指数官方发布值：2022 年为 340.0（2.0版")  # type: ignore[union-attr]
-    assert "2023 年数值尚未发布" in first.text  # type: ignore[union-attr]
-    lead = later.section("summary").blocks[0]
-    assert lead.text.startswith("杨浦双创综合指数官方发布值：2023 年为 374.0")  # type: ignore[union-attr]
-    assert DEMO_LABEL not in lead.text  # type: ignore[union-attr]
+    first = headline(early)
+    assert first.text.startswith("杨浦双创综合指数官方发布值：2022 年为 340.0（2.0版")
+    assert "2023 年数值尚未发布" in first.text
+    lead = headline(later)
+    assert lead.text.startswith("杨浦双创综合指数官方发布值：2023 年为 374.0")
+    assert DEMO_LABEL not in lead.text
     pack = write_pack(later, tmp_path / "p", ("pdf",))
     text = subprocess.run(["pdftotext", "-layout", str(pack.files["pdf"]), "-"], check=True, capture_output=True,
                           text=True).stdout
@@ -187,3 +196,38 @@ def test_cut_off_applies_to_opinions_replies_reports_and_runs(copy_sessions: ses
     assert "截至 2024年3月1日，系统中尚无指数计算结果" in paragraphs(before, "external")
     assert after.meta["index_run"]["run_id"] == run.id
     assert content_hash(before) != content_hash(after)
+
+
+def test_narratives_are_written_by_people_versioned_and_required_for_final(
+        copy_sessions: sessionmaker[Session]) -> None:
+    with copy_sessions() as s:
+        blank = build_report(s, "midterm", 2023, as_of=DEMO_DAY)
+    assert paragraphs(blank, "problems").startswith("【待规划办撰写】")
+    with transaction(copy_sessions) as s:
+        with pytest.raises(ReportError, match="summary, problems, next_steps have no narrative"):
+            narratives.mark_final(s, who(s, "demo-admin"), "midterm", 2023, DEMO_DAY)
+        with pytest.raises(Forbidden):
+            narratives.write(s, who(s, "demo-kw-reporter"), "midterm", 2023, "summary", "部门不能撰写")
+        with pytest.raises(ReportError, match="'summary' is empty"):
+            narratives.write(s, who(s, "demo-admin"), "midterm", 2023, "summary", "   ")
+        narratives.write(s, who(s, "demo-admin"), "midterm", 2023, "summary", "初稿：规划实施总体顺利。")
+        narratives.write(s, who(s, "demo-approver"), "midterm", 2023, "summary", "修改稿：规划实施总体符合预期。")
+        narratives.write(s, who(s, "demo-admin"), "midterm", 2023, "problems", "科技成果转化仍需加快。")
+        with pytest.raises(ReportError, match="next_steps have no narrative"):
+            narratives.mark_final(s, who(s, "demo-admin"), "midterm", 2023, DEMO_DAY)
+    with transaction(copy_sessions) as s:
+        narratives.write(s, who(s, "demo-admin"), "midterm", 2023, "next_steps", "加快大学科技园示范园建设。")
+        final = narratives.mark_final(s, who(s, "demo-admin"), "midterm", 2023, DEMO_DAY)
+        plan_id = plans.get_plan(s).id
+        versions = [(n.section, n.version, n.author, n.text)
+                    for n in narratives.history(s, plan_id, "midterm", 2023)]
+        written = build_report(s, "midterm", 2023, as_of=DEMO_DAY)
+        final_hash = final.content_sha256
+    assert versions == [("next_steps", 1, "demo-admin", "加快大学科技园示范园建设。"),
+                        ("problems", 1, "demo-admin", "科技成果转化仍需加快。"),
+                        ("summary", 1, "demo-admin", "初稿：规划实施总体顺利。"),
+                        ("summary", 2, "demo-approver", "修改稿：规划实施总体符合预期。")]
+    summary = paragraphs(written, "summary")
+    assert WRITTEN_LABEL + "修改稿：规划实施总体符合预期。" in summary and "初稿" not in summary
+    assert "第 2 版，demo-approver 撰写于" in summary
+    assert final_hash == content_hash(written) != content_hash(blank)

@@ -22,7 +22,7 @@ from kechuang.indicators.models import Indicator, Observation
 from kechuang.plan import service as plans
 from kechuang.plan.models import PlanElement, PlanVersion
 from kechuang.progress import Colour, Rule, Standing, Status
-from kechuang.reports import index_view
+from kechuang.reports import index_view, narratives
 from kechuang.reports.adjustments import propose
 from kechuang.reports.data import (
     SOURCE_KIND_ZH,
@@ -41,6 +41,7 @@ from kechuang.reports.fmt import num, prose
 from kechuang.reports.model import (
     DEMO_LABEL,
     REPORT_FORMAT,
+    Block,
     Chart,
     ChartSeries,
     Column,
@@ -51,6 +52,7 @@ from kechuang.reports.model import (
     Section,
     Table,
 )
+from kechuang.reports.models import ReportNarrative
 from kechuang.reports.sections import (
     RULE_LABEL,
     SHORTCOMING_MIN_HITS,
@@ -603,6 +605,18 @@ def _problem_section(rows: list[IndicatorRow], tasks: list[TaskRow], shortcoming
 # ---------------------------------------------------------------- the pack
 
 
+WRITTEN_LABEL = "【规划办撰写】"
+
+
+def _narrative_blocks(row: ReportNarrative | None, required: bool) -> list[Block]:
+    """The judgement the plan office wrote for a section (newest version, with who and when), or, for a required
+    section not written yet, a note saying so."""
+    if row is None:
+        return [Paragraph(prose("narrative_missing"), style="note")] if required else []
+    return [Paragraph(WRITTEN_LABEL + row.text),
+            Paragraph(prose("narrative_note", row=row, at=clock.time_text(row.created_at)), style="note")]
+
+
 def _approved_values(session: Session, plan_id: int, year: int) -> int:
     """Approved submitted values (of years up to ``year``) the evaluation can draw on."""
     return int(session.scalar(
@@ -692,6 +706,11 @@ def build_evaluation(session: Session, kind: str, year: int | None = None, *, as
                 _external_section(session, plan_id, view, year, base_year, as_of),
                 _problem_section(rows, tasks, shortcomings, links, year, as_of), next_steps,
                 _quality_section(rows, view, year, meta)]
+    written = narratives.current(session, plan_id, kind, year)
+    for sec in sections:
+        if sec.id in narratives.NARRATIVE_SECTIONS:
+            sec.blocks[0:0] = _narrative_blocks(written.get(sec.id), narratives.NARRATIVE_SECTIONS[sec.id])
+    meta["narratives"] = {k: {"version": n.version, "author": n.author} for k, n in sorted(written.items())}
     title = f"{meta_plan['title']}{KIND_ZH[kind]}报告"
     subtitle = prose("subtitle_evaluation", plan=meta_plan, year=year, as_of=as_of, kind=KIND_ZH[kind])
     return Report(kind=kind, title=title, subtitle=subtitle, year=year, meta=meta,  # type: ignore[arg-type]

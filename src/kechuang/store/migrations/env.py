@@ -13,6 +13,7 @@ import kechuang.index_results.models  # noqa: F401
 import kechuang.indicators.models  # noqa: F401
 import kechuang.monitoring.models  # noqa: F401
 import kechuang.plan.models  # noqa: F401
+import kechuang.reports.models  # noqa: F401
 import kechuang.submissions.models  # noqa: F401
 import kechuang.supervision.models  # noqa: F401
 from kechuang.store.base import Base
