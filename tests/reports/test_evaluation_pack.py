@@ -31,6 +31,7 @@ from kechuang.store.db import transaction
 from kechuang.supervision import service as supervision
 from kechuang.supervision.settings import SupervisionSettings
 from tests.reports.demo_data import COMMENT_SETTINGS, DEMO_DAY, PATENTS, who
+from tests.reports.test_documents import assert_fonts_and_ink, pdf_text
 
 pytestmark = pytest.mark.xdist_group("reports")
 
@@ -231,3 +232,22 @@ def test_narratives_are_written_by_people_versioned_and_required_for_final(
     assert WRITTEN_LABEL + "修改稿：规划实施总体符合预期。" in summary and "初稿" not in summary
     assert "第 2 版，demo-approver 撰写于" in summary
     assert final_hash == content_hash(written) != content_hash(blank)
+
+
+def test_word_file_converts_with_libreoffice_to_a_pdf_that_passes_the_pdf_checks(
+        packs: dict[str, Pack], report: Report, tmp_path: Path) -> None:
+    source = packs["midterm"].files["docx"]
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path / "out"), str(source)],
+                   check=True, capture_output=True, timeout=300)
+    pdf = tmp_path / "out" / (source.stem + ".pdf")
+    text = pdf_text(pdf)
+    flat = "".join(text.split())
+    for heading in HEADINGS:
+        assert heading in flat, heading
+    assert DEMO_LABEL in text
+    for row in report.table("indicator_completion").rows:
+        assert row["name"] in flat, "every row of the completion table is in the converted PDF"
+    assert "T7.M1.TG1" in flat and "2–3家" in flat, "the plan target row"
+    assert "大学科技园示范园" in flat and "无督办事项" in flat
+    assert_fonts_and_ink(pdf, tmp_path)
