@@ -181,6 +181,10 @@ def test_cut_off_applies_to_opinions_replies_reports_and_runs(copy_sessions: ses
         item = next(i for i in supervision.plan_items(s, plan_id) if i.element_code == "T2.M1")
         supervision.report_progress(s, who(s, "demo-kw-reporter"), item.id, text="演示：进展", percent=40,
                                     settings=SupervisionSettings())
+        other = next(i for i in supervision.plan_items(s, plan_id) if i.element_code == "T1.M1")
+        supervision.report_progress(s, who(s, "demo-kw-reporter"), other.id, text="演示：完成", percent=100,
+                                    settings=SupervisionSettings())
+        supervision.review(s, admin, other.id, close=True, comment="演示：办结", today=DEMO_DAY + dt.timedelta(days=5))
     with copy_sessions() as s:
         before = build_report(s, "midterm", 2023, as_of=DEMO_DAY)
         after = build_report(s, "midterm", 2023, as_of=clock.today())
@@ -193,6 +197,10 @@ def test_cut_off_applies_to_opinions_replies_reports_and_runs(copy_sessions: ses
     t2 = {r["task"]: r for r in before.table("supervision_items").rows}["2. 提高科技成果转化效率"]
     assert t2["percent"] == 0.0
     assert {r["task"]: r for r in after.table("supervision_items").rows}["2. 提高科技成果转化效率"]["percent"] == 0.4
+    t1_before = {r["task"]: r for r in before.table("supervision_items").rows}["1. 持续深化区校融合发展"]
+    t1_after = {r["task"]: r for r in after.table("supervision_items").rows}["1. 持续深化区校融合发展"]
+    assert t1_after["status"].startswith("已办结") and t1_after["stage"] == "办结/销号"
+    assert not t1_before["status"].startswith("已办结") and t1_before["stage"] == "反馈", "closed after the cut-off"
     assert before.meta["index_run"] is None, "the demo run was created after 2024-03-01"
     assert "截至 2024年3月1日，系统中尚无指数计算结果" in paragraphs(before, "external")
     assert after.meta["index_run"]["run_id"] == run.id

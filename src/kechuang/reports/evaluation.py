@@ -62,6 +62,7 @@ from kechuang.reports.sections import (
     shortcoming_links,
     target_rows,
 )
+from kechuang.supervision.service import stage_on
 
 RULE_ZH = {Rule.ELAPSED: "序时进度法", Rule.SDSN: "SDSN趋势法", Rule.CAGR: "复合增速比较法",
            Rule.PROJECTION: "趋势外推法", Rule.SUPERVISION: "督办期限法"}
@@ -182,12 +183,10 @@ def _task_section(tasks: list[TaskRow], as_of: dt.date) -> Section:
                     Column("element", "规划要素编号", annex_only=True)]
 
     def item_row(t: TaskRow, item: Any, a: Any) -> dict[str, Any]:
-        from kechuang.progress import Stage
-
         return {"item": item.title_zh, "task": f"{t.task.attrs.get('number')}. {t.task.title_zh}",
                 "lead": item.lead.name_zh, "co": "、".join(d.name_zh for d in item.co_departments) or "—",
                 "deadline": item.deadline.isoformat(), "percent": percent_as_of(item, as_of) / 100,
-                "stage": Stage(item.stage).zh, "status": f"{a.status_zh}（{a.colour.zh}）", "reason": a.reason_zh,
+                "stage": stage_on(item, as_of).zh, "status": f"{a.status_zh}（{a.colour.zh}）", "reason": a.reason_zh,
                 "element": item.element_code, "_demo": item.is_demo}
 
     order = {Status.OVERDUE: 0, Status.DUE_SOON: 1, Status.IN_PROGRESS: 2, Status.CLOSED: 3}

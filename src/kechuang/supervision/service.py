@@ -100,17 +100,27 @@ def get_evidence(session: Session, actor: Principal, evidence_id: int,
     return ev, settings.resolved_evidence_dir() / ev.stored_name
 
 
+def stage_on(item: SupervisionItem, day: dt.date) -> Stage:
+    """The item's stage on ``day``: an item closed (办结) after that day was still in review (反馈) then."""
+    if item.stage == Stage.CLOSED.value and item.closed_on is not None and item.closed_on > day:
+        return Stage.FEEDBACK
+    return Stage(item.stage)
+
+
 def item_status(item: SupervisionItem, today: dt.date, reminder_days: int = 7) -> Assessment:
     """The item's status by ``kechuang.progress.supervision_status`` against its nearest open deadline: the
-    earliest milestone not yet done, else the item's own deadline (so an overdue milestone makes it red)."""
+    earliest milestone not yet done (by ``today``), else the item's own deadline (so an overdue milestone makes
+    it red). Judged on a past day (a report's cut-off), a closure or milestone after that day does not count."""
     title, deadline = item.title_zh, item.deadline
-    if item.stage != Stage.CLOSED.value:
-        open_ms = [m for m in item.milestones if m.done_on is None and m.due_on < item.deadline]
+    stage = stage_on(item, today)
+    if stage is not Stage.CLOSED:
+        open_ms = [m for m in item.milestones if (m.done_on is None or m.done_on > today) and m.due_on < item.deadline]
         if open_ms:
             first = min(open_ms, key=lambda m: m.due_on)
             title, deadline = f"{item.title_zh}（里程碑：{first.title_zh}）", first.due_on
-    return supervision_status(ItemInput(title=title, stage=Stage(item.stage), deadline=deadline,
-                                        closed_on=item.closed_on), today, reminder_days)
+    return supervision_status(ItemInput(title=title, stage=stage, deadline=deadline,
+                                        closed_on=item.closed_on if stage is Stage.CLOSED else None),
+                              today, reminder_days)
 
 
 # ---------------------------------------------------------------- changing
