@@ -4,7 +4,7 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PACKAGES := postgresql chromium fonts-noto-cjk poppler-utils
+APT_PACKAGES := postgresql chromium fonts-noto-cjk poppler-utils libreoffice-writer
 
 .PHONY: run test install system-deps lint vendor clean bench
 

@@ -106,7 +106,7 @@ def test_excel_annex_holds_every_table_with_numbers(packs: dict[str, Pack],
     assert DEMO_LABEL in info
 
 
-def _pdf_text(path: Path) -> str:
+def pdf_text(path: Path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
                           text=True).stdout
 
@@ -115,10 +115,15 @@ def _pdf_text(path: Path) -> str:
 def test_pdf_pages_carry_chinese_text_embedded_fonts_and_ink(kind: str, packs: dict[str, Pack],
                                                             tmp_path: Path) -> None:
     pdf = packs[kind].files["pdf"]
-    text = _pdf_text(pdf)
+    text = pdf_text(pdf)
     assert packs[kind].title.replace("“", "").replace("”", "")[:6] in text.replace("“", "").replace("”", "")
     assert DEMO_LABEL in text
     assert ("每万人发明专利拥有量" in text) if kind != "index" else ("地区比较" in text)
+    assert_fonts_and_ink(pdf, tmp_path)
+
+
+def assert_fonts_and_ink(pdf: Path, tmp_path: Path) -> None:
+    """Every font of ``pdf`` embedded (a CJK one among them); at least 3 pages, none blank."""
     fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True, text=True).stdout
     font_rows = fonts.splitlines()[2:]
     assert any("CJK" in r for r in font_rows)
@@ -205,6 +210,6 @@ def test_prose_numbers_come_from_the_data(packs: dict[str, Pack], demo_sessions:
 
 
 def test_final_evaluation_states_the_latest_data_year(packs: dict[str, Pack]) -> None:
-    text = _pdf_text(packs["final"].files["pdf"])
+    text = pdf_text(packs["final"].files["pdf"])
     assert "终期评估" in text and "2025" in text
     assert "指标数据的最新年份为 2023 年" in re.sub(r"\s+", " ", text)

@@ -26,6 +26,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -458,10 +459,14 @@ def published_counts(session: Session, plan_id: int) -> dict[tuple[str, str], in
     return {(k, c): n for k, c, n in rows}
 
 
-def summary(session: Session, plan_id: int, campaign_id: int | None = None) -> list[TopicSummary]:
+def summary(session: Session, plan_id: int, campaign_id: int | None = None, *,
+            keep: Callable[[Comment], bool] | None = None, status: Callable[[Comment], str] | None = None,
+            answered: Callable[[Comment], bool] | None = None) -> list[TopicSummary]:
     """What was received, by topic: one row per task of the plan (comments on the task, its measures and
     its projects), then one row per indicator that received comments. Counts are of all comments received
-    (in the campaign, when one is given), by status, and how many have an official reply."""
+    (in the campaign, when one is given), by status, and how many have an official reply. A report as of a
+    cut-off passes ``keep`` (which comments count), ``status`` (a comment's status then) and ``answered``
+    (whether it had a reply then)."""
     stmt = select(Comment).where(Comment.plan_id == plan_id).options(selectinload(Comment.reply))
     if campaign_id is not None:
         stmt = stmt.where(Comment.campaign_id == campaign_id)
@@ -471,12 +476,14 @@ def summary(session: Session, plan_id: int, campaign_id: int | None = None) -> l
         if el.kind == "task":
             rows[("task", el.code)] = dict.fromkeys(("received", "replied", *STATUSES), 0)
     for c in session.scalars(stmt):
+        if keep is not None and not keep(c):
+            continue
         key = ("indicator", c.target_code) if c.target_kind == "indicator" else ("task", _task_of(tree, c.target_code)
                                                                                  or c.target_code)
         counts = rows.setdefault(key, dict.fromkeys(("received", "replied", *STATUSES), 0))
         counts["received"] += 1
-        counts[c.status] += 1
-        counts["replied"] += c.reply is not None
+        counts[c.status if status is None else status(c)] += 1
+        counts["replied"] += (c.reply is not None) if answered is None else answered(c)
     names = {i.code: i for i in session.scalars(select(Indicator).where(Indicator.plan_id == plan_id))}
     out = []
     for (kind, code), counts in rows.items():

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from kechuang import clock
 from kechuang.comments.models import Comment
 from kechuang.comments.service import summary as comment_summary
 from kechuang.indicators.models import Indicator, Observation
@@ -209,18 +210,55 @@ class Opinions:
     demo: bool
 
 
-def opinions(session: Session, plan_id: int, limit: int = 30) -> Opinions:
-    """Public opinions received so far: counts by topic (``comments.service.summary``) and the latest
-    ``limit`` published comments that have an official reply."""
-    comments = list(session.scalars(
+def cutoff_moment(as_of: dt.date) -> dt.datetime:
+    """The end of the cut-off day ``as_of`` in the plan's time zone, as an aware moment: what was received,
+    published or answered before it is in a report as of that day."""
+    return dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(0), tzinfo=clock.zone())
+
+
+def before_cutoff(moment: dt.datetime | None, as_of: dt.date) -> bool:
+    """Whether a stored moment (naive UTC or aware) lies before the end of the cut-off day."""
+    if moment is None:
+        return False
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+    return aware < cutoff_moment(as_of)
+
+
+def opinions(session: Session, plan_id: int, as_of: dt.date, limit: int = 30) -> Opinions:
+    """Public opinions received by the end of the cut-off day ``as_of``: counts by topic (as
+    ``comments.service.summary`` groups them), published and answered as of that day, and the latest ``limit``
+    published comments with an official reply given by then. A comment received, published or answered after
+    the cut-off is counted as it stood on the cut-off day (not received, pending, not answered)."""
+    comments = [c for c in session.scalars(
         select(Comment).where(Comment.plan_id == plan_id)
-        .options(selectinload(Comment.reply), selectinload(Comment.campaign)).order_by(Comment.id)))
-    topics = [t.model_dump() for t in comment_summary(session, plan_id) if t.received]
-    replied = [c for c in comments if c.status == "published" and c.reply is not None][-limit:]
+        .options(selectinload(Comment.reply), selectinload(Comment.campaign)).order_by(Comment.id))
+        if before_cutoff(c.submitted_at, as_of)]
+
+    def published(c: Comment) -> bool:
+        return c.status == "published" and before_cutoff(c.moderated_at, as_of)
+
+    def replied(c: Comment) -> bool:
+        return c.reply is not None and before_cutoff(c.reply.replied_at, as_of)
+
+    kept = {c.id for c in comments}
+    topics = []
+    for t in comment_summary(session, plan_id, keep=lambda c: c.id in kept,
+                             status=lambda c: c.status if c.status != "published" or published(c) else "pending",
+                             answered=replied):
+        if t.received:
+            topics.append(t.model_dump())
+    answered = [c for c in comments if published(c) and replied(c)][-limit:]
     demo = any(comment_is_demo(c) for c in comments)
-    return Opinions(topics=topics, replied=replied, received=len(comments),
-                    published=sum(c.status == "published" for c in comments),
-                    with_reply=sum(c.reply is not None for c in comments), demo=demo)
+    return Opinions(topics=topics, replied=answered, received=len(comments),
+                    published=sum(published(c) for c in comments),
+                    with_reply=sum(replied(c) for c in comments), demo=demo)
+
+
+def percent_as_of(item: SupervisionItem, as_of: dt.date) -> int:
+    """The progress (%) of a supervision item by its last progress report before the end of the cut-off day
+    (0 when none was filed by then)."""
+    filed = [r for r in item.reports if before_cutoff(r.at, as_of)]
+    return max(filed, key=lambda r: (r.at, r.id)).percent if filed else 0
 
 
 def comment_is_demo(comment: Comment) -> bool:

@@ -13,22 +13,27 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kechuang import __version__, clock
+from kechuang.index_results import frameworks
+from kechuang.indicators.models import Indicator, Observation
 from kechuang.plan import service as plans
-from kechuang.plan.models import PlanVersion
+from kechuang.plan.models import PlanElement, PlanVersion
 from kechuang.progress import Colour, Rule, Standing, Status
-from kechuang.reports import index_view
+from kechuang.reports import index_view, narratives
 from kechuang.reports.adjustments import propose
 from kechuang.reports.data import (
     SOURCE_KIND_ZH,
     IndicatorRow,
     Opinions,
     TaskRow,
+    before_cutoff,
     comment_is_demo,
     indicator_rows,
     opinions,
+    percent_as_of,
     progress_config,
     task_rows,
 )
@@ -36,6 +41,7 @@ from kechuang.reports.fmt import num, prose
 from kechuang.reports.model import (
     DEMO_LABEL,
     REPORT_FORMAT,
+    Block,
     Chart,
     ChartSeries,
     Column,
@@ -46,6 +52,17 @@ from kechuang.reports.model import (
     Section,
     Table,
 )
+from kechuang.reports.models import ReportNarrative
+from kechuang.reports.sections import (
+    RULE_LABEL,
+    SHORTCOMING_MIN_HITS,
+    FactRow,
+    TargetRow,
+    fact_rows,
+    shortcoming_links,
+    target_rows,
+)
+from kechuang.supervision.service import stage_on
 
 RULE_ZH = {Rule.ELAPSED: "序时进度法", Rule.SDSN: "SDSN趋势法", Rule.CAGR: "复合增速比较法",
            Rule.PROJECTION: "趋势外推法", Rule.SUPERVISION: "督办期限法"}
@@ -131,7 +148,7 @@ def _indicator_section(rows: list[IndicatorRow], year: int) -> Section:
 
 
 def _task_section(tasks: list[TaskRow], as_of: dt.date) -> Section:
-    sec = Section("tasks", "三、主要任务和重点项目推进情况")
+    sec = Section("tasks", "三、重点任务推进情况")
     items = [(t, i, a) for t in tasks for i, a in t.items]
     overdue = [(t, i, a) for t, i, a in items if a.status is Status.OVERDUE]
     sec.add(Paragraph(prose("eval_tasks", tasks=tasks, items=items, overdue=overdue, as_of=as_of,
@@ -166,12 +183,10 @@ def _task_section(tasks: list[TaskRow], as_of: dt.date) -> Section:
                     Column("element", "规划要素编号", annex_only=True)]
 
     def item_row(t: TaskRow, item: Any, a: Any) -> dict[str, Any]:
-        from kechuang.progress import Stage
-
         return {"item": item.title_zh, "task": f"{t.task.attrs.get('number')}. {t.task.title_zh}",
                 "lead": item.lead.name_zh, "co": "、".join(d.name_zh for d in item.co_departments) or "—",
-                "deadline": item.deadline.isoformat(), "percent": item.percent / 100,
-                "stage": Stage(item.stage).zh, "status": f"{a.status_zh}（{a.colour.zh}）", "reason": a.reason_zh,
+                "deadline": item.deadline.isoformat(), "percent": percent_as_of(item, as_of) / 100,
+                "stage": stage_on(item, as_of).zh, "status": f"{a.status_zh}（{a.colour.zh}）", "reason": a.reason_zh,
                 "element": item.element_code, "_demo": item.is_demo}
 
     order = {Status.OVERDUE: 0, Status.DUE_SOON: 1, Status.IN_PROGRESS: 2, Status.CLOSED: 3}
@@ -189,32 +204,55 @@ def _task_section(tasks: list[TaskRow], as_of: dt.date) -> Section:
                       demo=any(i.is_demo for _, i, _ in items)))
     else:
         sec.add(Paragraph(prose("no_items")))
-    sec.add(Heading("（三）重点项目"))
-    supervised = {i.element_code: (i, a) for _, i, a in items}
-    project_rows = []
-    for t in tasks:
-        for p in t.projects:
-            hit = supervised.get(p.code) or supervised.get(p.parent_code or "")
-            project_rows.append({
-                "code": p.code, "name": p.title_zh, "kind": PROJECT_KIND_ZH.get(str(p.attrs.get("project_kind")), ""),
-                "task": f"{t.task.attrs.get('number')}. {t.task.title_zh}",
-                "supervision": "未纳入督办" if hit is None else f"{hit[0].title_zh}：{hit[1].status_zh}",
-                "_demo": hit is not None and hit[0].is_demo})
-    sec.add(Paragraph(prose("eval_projects", tasks=tasks, rows=project_rows,
-                            supervised=[r for r in project_rows if r["supervision"] != "未纳入督办"])))
-    sec.add(Table("key_projects", "重点项目清单", [
-        Column("code", "编号"), Column("name", "重点项目与载体"), Column("kind", "类型"), Column("task", "所属任务"),
-        Column("supervision", "督办情况（所在举措）")], project_rows, annex_only=True,
-        demo=any(r["_demo"] for r in project_rows)))
     return sec
 
 
-def _index_section(view: index_view.IndexView | None, year: int, base_year: int) -> tuple[Section, Section]:
-    sec = Section("index", "四、创新指数及其变动分解")
-    cmp_sec = Section("comparison", "五、与其他地区比较")
+NO_ITEM = "无督办事项"
+
+
+def _project_section(tasks: list[TaskRow], as_of: dt.date) -> Section:
+    """四、重大项目: every key project with the status of its supervision items (on the project itself or on
+    the measure naming it), overdue first; a project without any is shown as such."""
+    sec = Section("projects", "四、重大项目")
+    by_element: dict[str, list[tuple[Any, Any]]] = {}
+    for t in tasks:
+        for i, a in t.items:
+            by_element.setdefault(i.element_code, []).append((i, a))
+    order = {Status.OVERDUE: 0, Status.DUE_SOON: 1, Status.IN_PROGRESS: 2, Status.CLOSED: 3}
+    rows = []
+    for t in tasks:
+        for p in t.projects:
+            hits = sorted(by_element.get(p.code, []) + by_element.get(p.parent_code or "", []),
+                          key=lambda x: (order.get(x[1].status, 9), x[0].deadline))
+            first = hits[0] if hits else None
+            rows.append({
+                "code": p.code, "name": p.title_zh, "kind": PROJECT_KIND_ZH.get(str(p.attrs.get("project_kind")), ""),
+                "task": f"{t.task.attrs.get('number')}. {t.task.title_zh}",
+                "items": "；".join(i.title_zh for i, _ in hits) or "—",
+                "status": NO_ITEM if first is None else f"{first[1].status_zh}（{first[1].colour.zh}）",
+                "deadline": None if first is None else first[0].deadline.isoformat(),
+                "percent": None if first is None else percent_as_of(first[0], as_of) / 100,
+                "_overdue": first is not None and first[1].status is Status.OVERDUE,
+                "_demo": any(i.is_demo for i, _ in hits)})
+    supervised = [r for r in rows if r["status"] != NO_ITEM]
+    sec.add(Paragraph(ruled(prose("eval_projects", rows=rows, supervised=supervised, as_of=as_of,
+                                  overdue=[r for r in rows if r["_overdue"]]))))
+    sec.add(Table("key_projects", "重点项目推进情况表", [
+        Column("code", "编号"), Column("name", "重点项目与载体"), Column("kind", "类型"), Column("task", "所属任务"),
+        Column("items", "督办事项"), Column("status", "督办状态"), Column("deadline", "期限", "date"),
+        Column("percent", "进度", "percent")],
+        [{k: v for k, v in r.items() if k != "_overdue"} for r in rows],
+        notes=[prose("note_projects", as_of=as_of, no_item=NO_ITEM)], demo=any(r["_demo"] for r in rows)))
+    return sec
+
+
+def _index_section(view: index_view.IndexView | None, year: int, base_year: int,
+                   as_of: dt.date) -> tuple[Section, Section]:
+    sec = Section("index", "（二）创新指数及其变动分解")
+    cmp_sec = Section("comparison", "（三）与其他地区比较")
     if view is None:
-        sec.add(Paragraph(prose("no_index")))
-        cmp_sec.add(Paragraph(prose("no_index")))
+        sec.add(Paragraph(prose("no_index_run", as_of=as_of)))
+        cmp_sec.add(Paragraph(prose("no_index_run", as_of=as_of)))
         return sec, cmp_sec
     y1 = view.year_for(year)
     y0 = view.year_for(base_year)
@@ -273,9 +311,7 @@ def _index_section(view: index_view.IndexView | None, year: int, base_year: int)
     return sec, cmp_sec
 
 
-def _opinion_section(ops: Opinions) -> Section:
-    sec = Section("opinions", "六、公众意见及答复情况")
-    sec.add(Paragraph(prose("eval_opinions", ops=ops, demo_label=DEMO_LABEL)))
+def _opinion_blocks(ops: Opinions, sec: Section) -> None:
     if ops.topics:
         sec.add(Table("opinion_topics", "公众意见分主题统计", [
             Column("topic", "主题"), Column("received", "收到", "integer"), Column("published", "已公开", "integer"),
@@ -292,7 +328,6 @@ def _opinion_section(ops: Opinions) -> Section:
               "body": _excerpt(c.body), "department": c.reply.department.name_zh if c.reply and c.reply.department
               else "规划办", "reply": _excerpt(c.reply.body if c.reply else ""), "_demo": comment_is_demo(c)}
              for c in ops.replied], demo=ops.demo))
-    return sec
 
 
 def _excerpt(text: str, limit: int = 80) -> str:
@@ -300,8 +335,8 @@ def _excerpt(text: str, limit: int = 80) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def _lagging_section(rows: list[IndicatorRow]) -> Section:
-    sec = Section("needed", "七、滞后指标所需年均增速")
+def _lagging_blocks(rows: list[IndicatorRow], sec: Section) -> None:
+    sec.add(Heading("（一）滞后指标所需年均增速"))
     lagging = [r for r in rows if r.lagging]
     sec.add(Paragraph(prose("eval_needed", lagging=lagging, demo_label=DEMO_LABEL)))
     if lagging:
@@ -322,11 +357,11 @@ def _lagging_section(rows: list[IndicatorRow]) -> Section:
               "note": r.assessment.needed.note_zh if r.assessment.needed else "", "_demo": r.demo} for r in lagging],
             notes=[r.assessment.needed.note_zh for r in lagging if r.assessment.needed],
             demo=any(r.demo for r in lagging)))
-    return sec
 
 
-def _adjustment_section(proposals: list[dict[str, Any]], rows: list[IndicatorRow], kind: str) -> Section:
-    sec = Section("adjustments", "八、规划调整建议")
+def _adjustment_blocks(proposals: list[dict[str, Any]], rows: list[IndicatorRow], kind: str,
+                       sec: Section) -> None:
+    sec.add(Heading("（二）规划调整建议"))
     proposed_codes = {p["indicator_code"] for p in proposals}
     others = [r for r in rows if r.lagging and r.indicator.code not in proposed_codes]
     sec.add(Paragraph(prose("eval_adjustments", proposals=proposals, others=others, kind=kind,
@@ -342,12 +377,11 @@ def _adjustment_section(proposals: list[dict[str, Any]], rows: list[IndicatorRow
               "basis": p["basis_zh"], "element_code": p["element_code"], "plan_version": p["plan_version"],
               "_demo": p["demo"]} for p in proposals],
             notes=[prose("note_proposals")], demo=any(p["demo"] for p in proposals)))
-    return sec
 
 
 def _quality_section(rows: list[IndicatorRow], view: index_view.IndexView | None, year: int,
                      meta: dict[str, Any]) -> Section:
-    sec = Section("annex_quality", "附件：数据来源与数据质量")
+    sec = Section("annex_quality", "附件：数据来源与质量")
     quality_rows = []
     for r in rows:
         p = r.profile
@@ -417,13 +451,185 @@ def _record_rows(meta: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"item": k, "value": v, "_demo": bool(run and run["is_demo"] and k.startswith("指数"))} for k, v in rows]
 
 
+def ruled(text: str) -> str:
+    """A paragraph the system wrote from a rule says so."""
+    return RULE_LABEL + text
+
+
+def _target_blocks(rows: list[TargetRow], year: int, sec: Section) -> None:
+    sec.add(Heading("（二）规划量化目标完成情况"))
+    sec.add(Paragraph(ruled(prose("eval_targets", rows=rows, year=year, demo_label=DEMO_LABEL))))
+    table_rows = []
+    for r in rows:
+        e = r.element
+        low, high = e.attrs.get("value_min"), e.attrs.get("value_max")
+        bounds = "–".join(num(v) for v in (low, high) if v is not None)
+        table_rows.append({
+            "code": e.code, "target": e.title_zh, "value": f"{bounds} {e.attrs.get('unit_zh', '')}".strip(),
+            "year": e.attrs.get("year"), "current": None if r.latest is None else r.latest.value,
+            "current_year": None if r.latest is None else r.latest.year,
+            "status": "暂无监测值" if r.reached is None else ("已达到目标下限" if r.reached else "尚未达到"),
+            "source": f"{e.attrs['source']['section']}" if e.attrs.get("source") else "", "_demo": r.demo})
+    sec.add(Table("plan_targets", "规划量化目标完成情况表", [
+        Column("code", "目标编号"), Column("target", "规划目标"), Column("value", "目标值"),
+        Column("year", "目标年份", "year"), Column("current", "当前值", "number"),
+        Column("current_year", "当前值年份", "year"), Column("status", "完成情况"),
+        Column("source", "规划章节", annex_only=True)], table_rows, demo=any(r.demo for r in rows)))
+
+
+QUALIFIER_ZH = {"exact": "", "more_than": "余/以上", "about": "约"}
+
+
+def _fact_blocks(rows: list[FactRow], sec: Section) -> None:
+    sec.add(Heading("（三）发展基础数据与最新值对照"))
+    sec.add(Paragraph(ruled(prose("eval_facts", rows=rows))))
+    out = []
+    for n, r in enumerate(rows, start=1):
+        f, o = r.fact, r.latest
+        if o is None:
+            note = "尚无后续数据"
+        elif not r.comparable:
+            note = f"发布版本不同（{r.fact_edition}版→{o.edition}版），不作比较"
+        else:
+            note = (SOURCE_KIND_ZH.get(o.source_kind, o.source_kind) + (f"（{o.edition}版）" if o.edition else "")
+                    + ("（官方媒体报道）" if o.confidence == "medium" else ""))
+        name = r.indicator.name_zh if r.indicator is not None else (f.parent_code or "")
+        out.append({
+            "seq": n, "code": f.code, "name": name, "unit": r.indicator.unit_zh if r.indicator is not None else "",
+            "fact_year": f.attrs.get("period") or f.attrs.get("year"),
+            "fact_value": float(f.attrs["value"]), "qualifier": QUALIFIER_ZH.get(str(f.attrs.get("qualifier")), ""),
+            "latest_year": None if o is None else o.year, "latest": None if o is None else o.value,
+            "change": r.change, "note": note, "_demo": r.demo})
+    sec.add(Table("baseline_facts", "发展基础数据与最新值对照表", [
+        Column("seq", "序号", "integer"), Column("name", "指标"), Column("unit", "单位"),
+        Column("fact_year", "规划所述年份"), Column("fact_value", "规划所述数值", "number"),
+        Column("qualifier", "表述"), Column("latest_year", "最新值年份", "year"),
+        Column("latest", "最新值", "number"), Column("change", "变化", "number"), Column("note", "来源与可比性"),
+        Column("code", "事实编号", annex_only=True)], out,
+        notes=[prose("note_facts")], demo=any(r.demo for r in rows)))
+
+
+def _safeguard_section(safeguards: list[PlanElement], tasks: list[TaskRow], rows: list[IndicatorRow],
+                       ops: Opinions, approved: int, as_of: dt.date) -> Section:
+    sec = Section("safeguards", "五、保障措施落实")
+    items = [i for t in tasks for i, _ in t.items]
+    reports = sum(1 for i in items for r in i.reports if before_cutoff(r.at, as_of))
+    sec.add(Paragraph(ruled(prose("eval_safeguards", safeguards=safeguards, items=len(items),
+                                  leads=len({i.lead_department_id for i in items}), reports=reports,
+                                  indicators=len(rows), approved=approved, opinions=ops.received, as_of=as_of))))
+    sec.add(Table("safeguards", "保障措施及落实情况", [
+        Column("number", "序号", "integer"), Column("title", "保障措施"), Column("text", "规划要求"),
+        Column("code", "编号", annex_only=True)],
+        [{"number": n, "title": e.title_zh, "text": _excerpt(e.text_zh, 120), "code": e.code}
+         for n, e in enumerate(safeguards, start=1)]))
+    return sec
+
+
+def _headline_index(session: Session, plan_id: int,
+                    view: index_view.IndexView | None) -> tuple[str, str] | None:
+    """(node code, name) of the composite index: the run's, else the plan's first index framework's."""
+    if view is not None:
+        return view.root, view.name(view.root)
+    fws = frameworks.frameworks(session, plan_id)
+    if not fws:
+        return None
+    fw = fws[0]
+    ind = session.scalar(select(Indicator).where(Indicator.plan_id == plan_id,
+                                                 Indicator.code == frameworks.indicator_code(fw, fw.index_code)))
+    return fw.index_code, ind.name_zh if ind is not None else fw.title_zh
+
+
+def _editions(figures: list[Any]) -> list[dict[str, Any]]:
+    """The published figures grouped by index edition (oldest first), with their years and first release."""
+    groups: dict[str, list[Any]] = {}
+    for f in figures:
+        if f.version:
+            groups.setdefault(f.version, []).append(f)
+    out = []
+    for version, figs in sorted(groups.items()):
+        out.append({"version": version, "years": sorted({f.year for f in figs}), "count": len(figs),
+                    "first_release": min(f.edition[:10] for f in figs)})
+    return out
+
+
+def _external_section(session: Session, plan_id: int, view: index_view.IndexView | None, year: int,
+                      base_year: int, as_of: dt.date) -> Section:
+    sec = Section("external", "六、外部环境变化")
+    sec.add(Heading("（一）创新指数编制方法调整"))
+    head = _headline_index(session, plan_id, view)
+    if head is None:
+        sec.add(Paragraph(prose("no_index_run", as_of=as_of)))
+        return sec
+    root, name = head
+    figures = index_view.published_figures(session, plan_id, root, as_of)
+    editions = _editions(figures)
+    sec.add(Paragraph(ruled(prose("eval_rebasing", editions=editions, index_name=name, as_of=as_of))))
+    if figures:
+        sec.add(Table("index_editions", f"{name}官方发布值及版本", [
+            Column("year", "数据年份", "year"), Column("value", "发布值", "number", 1), Column("version", "版本"),
+            Column("released", "发布日期")],
+            [{"year": f.year, "value": f.value, "version": f.version or "—", "released": f.edition}
+             for f in figures], notes=[prose("note_editions")]))
+    index_sec, cmp_sec = _index_section(view, year, base_year, as_of)
+    for part in (index_sec, cmp_sec):
+        sec.add(Heading(part.title), *part.blocks)
+    return sec
+
+
+def _problem_section(rows: list[IndicatorRow], tasks: list[TaskRow], shortcomings: list[PlanElement],
+                     links: dict[str, list[PlanElement]], year: int, as_of: dt.date) -> Section:
+    sec = Section("problems", "七、存在问题")
+    lagging = [r for r in rows if r.lagging]
+    overdue = [(i, a) for t in tasks for i, a in t.overdue]
+    sec.add(Paragraph(ruled(prose("eval_problems", lagging=lagging, overdue=overdue, shortcomings=shortcomings,
+                                  year=year, as_of=as_of, min_hits=SHORTCOMING_MIN_HITS, demo_label=DEMO_LABEL))))
+    by_code = {t.task.code: t for t in tasks}
+    out = []
+    for n, sc in enumerate(shortcomings, start=1):
+        addressed = [by_code[t.code] for t in links.get(sc.code, []) if t.code in by_code]
+        inds = [r for t in addressed for r in t.indicators]
+        out.append({
+            "number": n, "shortcoming": sc.title_zh,
+            "tasks": "、".join(f"{t.task.attrs.get('number')}. {t.task.title_zh}" for t in addressed) or "—",
+            "indicators": "、".join(f"{r.indicator.name_zh}（{r.assessment.status_zh}）" for r in inds) or "未关联指标",
+            "overdue": sum(len(t.overdue) for t in addressed), "code": sc.code, "_demo": any(r.demo for r in inds)})
+    sec.add(Table("shortcomings", "规划所列问题及应对任务", [
+        Column("number", "序号", "integer"), Column("shortcoming", "规划所列问题"), Column("tasks", "应对任务"),
+        Column("indicators", "相关指标及评价"), Column("overdue", "逾期督办", "integer"),
+        Column("code", "编号", annex_only=True)], out,
+        notes=[prose("note_shortcomings", min_hits=SHORTCOMING_MIN_HITS)], demo=any(r["_demo"] for r in out)))
+    return sec
+
+
 # ---------------------------------------------------------------- the pack
+
+
+WRITTEN_LABEL = "【规划办撰写】"
+
+
+def _narrative_blocks(row: ReportNarrative | None, required: bool) -> list[Block]:
+    """The judgement the plan office wrote for a section (newest version, with who and when), or, for a required
+    section not written yet, a note saying so."""
+    if row is None:
+        return [Paragraph(prose("narrative_missing"), style="note")] if required else []
+    return [Paragraph(WRITTEN_LABEL + row.text),
+            Paragraph(prose("narrative_note", row=row, at=clock.time_text(row.created_at)), style="note")]
+
+
+def _approved_values(session: Session, plan_id: int, year: int) -> int:
+    """Approved submitted values (of years up to ``year``) the evaluation can draw on."""
+    return int(session.scalar(
+        select(func.count(Observation.id)).join(Observation.indicator)
+        .where(Indicator.plan_id == plan_id, Observation.source_kind.in_(("submission", "demo")),
+               Observation.year <= year)) or 0)
 
 
 def build_evaluation(session: Session, kind: str, year: int | None = None, *, as_of: dt.date | None = None,
                      plan_code: str | None = None) -> Report:
     """The mid-term (``midterm``) or final (``final``) evaluation of the plan as of ``year`` (default: the
-    middle of the plan period, or its end year), with supervision statuses as of ``as_of`` (default today)."""
+    middle of the plan period, or its end year), with everything else as of the cut-off day ``as_of`` (default
+    today): supervision statuses and progress reports, opinions and replies, the index run (the newest created
+    by then) and the published figures (released by then)."""
     if kind not in KIND_ZH:
         raise ReportError(f"unknown evaluation {kind!r}; expected midterm or final")
     version = plans.latest_version(session, plan_code)
@@ -434,11 +640,16 @@ def build_evaluation(session: Session, kind: str, year: int | None = None, *, as
     if not start <= year <= end:
         raise ReportError(f"year {year} is outside the plan period {start}–{end}")
     as_of = as_of or clock.today()
+    plan_id = version.plan_id
     rows = indicator_rows(session, version, year)
     tasks = task_rows(session, version, rows, as_of)
-    view = index_view.load(session, version.plan_id)
-    ops = opinions(session, version.plan_id)
-    targets = plans.elements(session, version, "target")
+    view = index_view.load(session, plan_id, as_of)
+    ops = opinions(session, plan_id, as_of)
+    elements = plans.elements(session, version)
+    of_kind: dict[str, list[PlanElement]] = {}
+    for e in elements:
+        of_kind.setdefault(e.kind, []).append(e)
+    targets = of_kind.get("target", [])
     proposals = [p.to_dict() for p in propose(rows, version, targets)]
     data_years = [r.latest.year for r in rows if r.latest is not None]
     meta: dict[str, Any] = {
@@ -448,34 +659,59 @@ def build_evaluation(session: Session, kind: str, year: int | None = None, *, as
     demo = (any(r.demo for r in rows) or any(i.is_demo for t in tasks for i, _ in t.items)
             or (view is not None and view.run.is_demo) or ops.demo)
     base_year = start - 1
-    index_sec, cmp_sec = _index_section(view, year, base_year)
-    summary = Section("summary", "一、总体评价")
     counts = Counter(r.assessment.standing for r in rows)
     items = [(i, a) for t in tasks for i, a in t.items]
+
+    summary = Section("summary", "一、总体评价")
+    head = _headline_index(session, plan_id, view)
+    if head is not None:
+        official = index_view.published_figures(session, plan_id, head[0], as_of)
+        latest = max((f for f in official if f.year <= year), key=lambda f: (f.year, f.edition), default=None)
+        summary.add(Paragraph(prose("eval_headline", figure=latest, index_name=head[1], year=year, as_of=as_of)))
     summary.add(
         Paragraph(prose("eval_intro", plan=meta_plan, kind=KIND_ZH[kind], year=year, as_of=as_of, meta=meta)),
-        Paragraph(prose("eval_summary_indicators", rows=rows, counts=counts, Standing=Standing, year=year,
-                        lagging=[r for r in rows if r.lagging], demo=any(r.demo for r in rows),
-                        demo_label=DEMO_LABEL)),
-        Paragraph(prose("eval_summary_tasks", tasks=tasks, items=items,
-                        overdue=[x for x in items if x[1].status is Status.OVERDUE],
-                        closed=[x for x in items if x[1].status is Status.CLOSED],
-                        red=[t for t in tasks if t.rollup.colour is Colour.RED],
-                        demo=any(i.is_demo for i, _ in items), demo_label=DEMO_LABEL)),
+        Paragraph(ruled(prose("eval_summary_indicators", rows=rows, counts=counts, Standing=Standing, year=year,
+                              lagging=[r for r in rows if r.lagging], demo=any(r.demo for r in rows),
+                              demo_label=DEMO_LABEL))),
+        Paragraph(ruled(prose("eval_summary_tasks", tasks=tasks, items=items,
+                              overdue=[x for x in items if x[1].status is Status.OVERDUE],
+                              closed=[x for x in items if x[1].status is Status.CLOSED],
+                              red=[t for t in tasks if t.rollup.colour is Colour.RED],
+                              demo=any(i.is_demo for i, _ in items), demo_label=DEMO_LABEL))),
     )
     if view is not None and view.year_for(year) is not None:
         y1 = view.year_for(year)
         y0 = view.year_for(base_year)
         summary.add(Paragraph(prose("eval_summary_index", view=view, y0=y0, y1=y1, demo=view.run.is_demo,
                                     demo_label=DEMO_LABEL)))
-    summary.add(Paragraph(prose("eval_summary_opinions", ops=ops, demo_label=DEMO_LABEL)),
-                Paragraph(prose("eval_summary_adjustments", proposals=proposals, kind=KIND_ZH[kind])))
-    sections = [summary, _indicator_section(rows, year), _task_section(tasks, as_of), index_sec, cmp_sec,
-                _opinion_section(ops), _lagging_section(rows), _adjustment_section(proposals, rows, kind),
+    summary.add(Paragraph(prose("eval_summary_adjustments", proposals=proposals, kind=KIND_ZH[kind])),
+                Heading("评估组织与公众意见"),
+                Paragraph(prose("eval_organisation", as_of=as_of, indicators=len(rows), items=len(items),
+                                leads=len({i.lead_department_id for i, _ in items}), ops=ops,
+                                demo_label=DEMO_LABEL)))
+    _opinion_blocks(ops, summary)
+
+    indicators = _indicator_section(rows, year)
+    _target_blocks(target_rows(session, plan_id, targets, year, as_of), year, indicators)
+    _fact_blocks(fact_rows(session, plan_id, of_kind.get("fact", []), year, as_of), indicators)
+    shortcomings = of_kind.get("shortcoming", [])
+    links = shortcoming_links(shortcomings, of_kind.get("task", []), of_kind.get("measure", []))
+    next_steps = Section("next_steps", "八、下一步工作建议和规划调整建议")
+    _lagging_blocks(rows, next_steps)
+    _adjustment_blocks(proposals, rows, kind, next_steps)
+    sections = [summary, indicators, _task_section(tasks, as_of), _project_section(tasks, as_of),
+                _safeguard_section(of_kind.get("safeguard", []), tasks, rows, ops,
+                                   _approved_values(session, plan_id, year), as_of),
+                _external_section(session, plan_id, view, year, base_year, as_of),
+                _problem_section(rows, tasks, shortcomings, links, year, as_of), next_steps,
                 _quality_section(rows, view, year, meta)]
+    written = narratives.current(session, plan_id, kind, year)
+    for sec in sections:
+        if sec.id in narratives.NARRATIVE_SECTIONS:
+            sec.blocks[0:0] = _narrative_blocks(written.get(sec.id), narratives.NARRATIVE_SECTIONS[sec.id])
+    meta["narratives"] = {k: {"version": n.version, "author": n.author} for k, n in sorted(written.items())}
     title = f"{meta_plan['title']}{KIND_ZH[kind]}报告"
     subtitle = prose("subtitle_evaluation", plan=meta_plan, year=year, as_of=as_of, kind=KIND_ZH[kind])
     return Report(kind=kind, title=title, subtitle=subtitle, year=year, meta=meta,  # type: ignore[arg-type]
                   sections=sections, demo=demo, demo_notice=prose("demo_notice", demo_label=DEMO_LABEL) if demo else "",
                   proposals=proposals)
-

@@ -16,8 +16,9 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
     "report_index": {"zh": "年度创新指数报告", "en": "Annual index report"},
     "report_year": {"zh": "年份（评估年份或指数数据年份，可空）",
                     "en": "Year (evaluation or index data year; optional)"},
-    "report_as_of": {"zh": "督办状态判断日期（可空，默认今天）",
-                     "en": "Judge supervision statuses on (optional, default today)"},
+    "report_as_of": {"zh": "数据截止日期（督办、意见、发布值和指数计算均以此日为准；可空，默认今天）",
+                     "en": "Cut-off day (supervision, opinions, published figures and index runs as of this day; "
+                           "optional, default today)"},
     "report_generate": {"zh": "生成报告", "en": "Generate report"},
     "report_generated": {"zh": "已生成的报告", "en": "Generated reports"},
     "report_files": {"zh": "下载", "en": "Downloads"},

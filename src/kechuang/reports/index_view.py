@@ -7,8 +7,10 @@ the exact decomposition of the change over the whole span when the children are 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kechuang.index_results import service as ir
@@ -37,8 +39,9 @@ class UnitScores:
 class IndexView:
     """One stored run of the index with names, the focus unit's series and the published figures."""
 
-    def __init__(self, session: Session, run: IndexRun, plan_id: int) -> None:
+    def __init__(self, session: Session, run: IndexRun, plan_id: int, as_of: dt.date | None = None) -> None:
         self.session = session
+        self.as_of = as_of
         self.run = run
         self.plan_id = plan_id
         self.nodes: list[IndexNode] = list(run.nodes)
@@ -96,11 +99,11 @@ class IndexView:
         return sorted(rows.values(), key=lambda r: (r.rank is None, r.rank or 0, r.unit))
 
     def published(self, code: str) -> dict[int, ir.PublishedFigure]:
-        """The newest edition's published figure of ``code`` per year."""
-        return ir.published_latest(ir.published(self.session, self.plan_id, code))
+        """The newest edition's published figure of ``code`` per year (released by the cut-off, when set)."""
+        return ir.published_latest(self.published_all(code))
 
     def published_all(self, code: str) -> list[ir.PublishedFigure]:
-        return ir.published(self.session, self.plan_id, code)
+        return published_figures(self.session, self.plan_id, code, self.as_of)
 
     def run_record(self) -> dict[str, object]:
         """What the build was made from (part of a report's snapshot)."""
@@ -112,7 +115,31 @@ class IndexView:
                 "focus_unit": r.focus_unit}
 
 
-def load(session: Session, plan_id: int) -> IndexView | None:
-    """The latest stored build of the Yangpu index, or None when there is none."""
-    run = ir.latest_run(session)
-    return None if run is None else IndexView(session, run, plan_id)
+def published_figures(session: Session, plan_id: int, code: str,
+                      as_of: dt.date | None = None) -> list[ir.PublishedFigure]:
+    """The published figures of index node ``code``; with ``as_of``, only those released by that day."""
+    figures = ir.published(session, plan_id, code)
+    return figures if as_of is None else [f for f in figures if released_by(f.edition, as_of)]
+
+
+def released_by(released_on: str, as_of: dt.date) -> bool:
+    """Whether a figure released on ``released_on`` (an ISO date, possibly followed by a note such as the
+    document number) was public on ``as_of``; a release without a date counts as public."""
+    try:
+        day = dt.date.fromisoformat(released_on[:10])
+    except ValueError:
+        return True
+    return day <= as_of
+
+
+def load(session: Session, plan_id: int, as_of: dt.date | None = None) -> IndexView | None:
+    """The latest stored build of the Yangpu index, or None when there is none. With ``as_of`` (a report's
+    cut-off): the newest run created before the end of that day, and the published figures released by it."""
+    if as_of is None:
+        run = ir.latest_run(session)
+    else:
+        from kechuang.reports.data import before_cutoff
+
+        runs = session.scalars(select(IndexRun).order_by(IndexRun.id.desc()))
+        run = next((r for r in runs if before_cutoff(r.created_at, as_of)), None)
+    return None if run is None else IndexView(session, run, plan_id, as_of)

@@ -109,10 +109,20 @@ class Deadline:
     milestone: Milestone | None = None
 
 
-def nearest_deadline(item: SupervisionItem) -> Deadline:
-    """The earliest milestone not yet done (due before the item's deadline), else the item's own deadline."""
-    if item.stage != Stage.CLOSED.value:
-        open_ms = [m for m in item.milestones if m.done_on is None and m.due_on < item.deadline]
+def stage_on(item: SupervisionItem, day: dt.date) -> Stage:
+    """The item's stage on ``day``: an item closed (办结) after that day was still in review (反馈) then."""
+    if item.stage == Stage.CLOSED.value and item.closed_on is not None and item.closed_on > day:
+        return Stage.FEEDBACK
+    return Stage(item.stage)
+
+
+def nearest_deadline(item: SupervisionItem, day: dt.date | None = None) -> Deadline:
+    """The earliest milestone not yet done (due before the item's deadline), else the item's own deadline; judged
+    on ``day`` (a report's cut-off) when given, so a milestone done or an item closed after it does not count."""
+    closed = stage_on(item, day) is Stage.CLOSED if day is not None else item.stage == Stage.CLOSED.value
+    if not closed:
+        open_ms = [m for m in item.milestones
+                   if (m.done_on is None or (day is not None and m.done_on > day)) and m.due_on < item.deadline]
         if open_ms:
             first = min(open_ms, key=lambda m: m.due_on)
             return Deadline("milestone", first.due_on, first)
@@ -121,13 +131,16 @@ def nearest_deadline(item: SupervisionItem) -> Deadline:
 
 def item_status(item: SupervisionItem, today: dt.date, reminder_days: int = 7) -> Assessment:
     """The item's status by ``kechuang.progress.supervision_status`` against its nearest open deadline
-    (:func:`nearest_deadline`: an overdue milestone makes it red)."""
-    nearest = nearest_deadline(item)
-    title, deadline = item.title_zh, nearest.due
+    (:func:`nearest_deadline`: an overdue milestone makes it red). Judged on a past day (a report's cut-off), a
+    closure or milestone after that day does not count."""
+    stage = stage_on(item, today)
+    nearest = nearest_deadline(item, today)
+    title = item.title_zh
     if nearest.milestone is not None:
         title = f"{item.title_zh}（里程碑：{nearest.milestone.title_zh}）"
-    return supervision_status(ItemInput(title=title, stage=Stage(item.stage), deadline=deadline,
-                                        closed_on=item.closed_on), today, reminder_days)
+    return supervision_status(ItemInput(title=title, stage=stage, deadline=nearest.due,
+                                        closed_on=item.closed_on if stage is Stage.CLOSED else None),
+                              today, reminder_days)
 
 
 # ---------------------------------------------------------------- changing

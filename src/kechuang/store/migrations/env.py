@@ -14,6 +14,7 @@ import kechuang.indicators.models  # noqa: F401
 import kechuang.monitoring.models  # noqa: F401
 import kechuang.notifications.models  # noqa: F401
 import kechuang.plan.models  # noqa: F401
+import kechuang.reports.models  # noqa: F401
 import kechuang.submissions.models  # noqa: F401
 import kechuang.supervision.models  # noqa: F401
 from kechuang.store.base import Base
