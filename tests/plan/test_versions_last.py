@@ -104,3 +104,24 @@ def test_bundled_differs_is_reported(tmp_path: Path) -> None:
     out = runner.invoke(app, ["init", "--db", db]).output
     assert "the bundled plan file differs from every stored version" in out and "kechuang plan load" in out
     assert _current(db)[0] == 1
+
+
+def test_an_adjusted_target_is_shown_beside_its_original(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from kechuang.web.app import create_app
+
+    db = f"sqlite:///{tmp_path / 'k.db'}"
+    runner.invoke(app, ["init", "--db", db])
+    with TestClient(create_app(db)) as client:
+        before = client.get("/measures/T7.M1?lang=zh").text
+        assert 'id="targets-adjusted"' not in before, "control: nothing adjusted yet"
+    assert runner.invoke(app, ["plan", "adjust", "--set", "T7.M1.TG1:value_max=4", "--by", "区科委", "--reason",
+                               "中期评估", "--db", db]).exit_code == 0
+    with TestClient(create_app(db)) as client:
+        html = client.get("/measures/T7.M1?lang=zh").text
+    assert 'id="targets-adjusted"' in html and "现行版本 2" in html
+    row = html[html.index('<tr data-code="T7.M1.TG1">'):]
+    row = row[:row.index("</tr>")]
+    cells = [c.split(">", 1)[1] for c in row.split("<td")[1:]]
+    assert cells[1].startswith("2–4") and cells[2].startswith("2–3"), cells

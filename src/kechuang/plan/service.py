@@ -167,6 +167,18 @@ def element(session: Session, version: PlanVersion, code: str, kind: str | None 
     return found
 
 
+def originals(session: Session, version: PlanVersion, current: Iterable[PlanElement]) -> dict[str, PlanElement]:
+    """The elements of ``current`` as the plan's first version has them, where the current version differs: an
+    adjusted target is shown beside its original (规划调整 never hides what the plan first said)."""
+    if version.number == 1:
+        return {}
+    first = get_version(session, version.plan.code, 1)
+    now = {e.code: e for e in current}
+    old = session.scalars(select(PlanElement).where(PlanElement.version_id == first.id,
+                                                    PlanElement.code.in_(list(now))))
+    return {e.code: e for e in old if any(getattr(e, f) != getattr(now[e.code], f) for f in _COMPARED)}
+
+
 def term_uses(session: Session, version: PlanVersion) -> dict[str, list[str]]:
     """For every glossary term code, the codes of the elements that use it."""
     out: dict[str, list[str]] = {}

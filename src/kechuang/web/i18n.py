@@ -106,6 +106,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "years_missing": {"zh": "缺失年份", "en": "Years missing"},
     "index_runs": {"zh": "计算批次（不覆盖，逐次保存）", "en": "Index runs (kept, never overwritten)"},
     "run_created": {"zh": "计算时间", "en": "Computed"},
+    "targets_adjusted": {"zh": "本措施的目标经规划调整（现行版本 %d）；原规划值并列显示。",
+                         "en": "Targets of this measure were adjusted (current version %d); the plan's original "
+                               "figures are shown beside them."},
+    "target_original": {"zh": "原规划值（版本 1）", "en": "Original (version 1)"},
     "run_snapshot": {"zh": "由 %d 个已审批数值计算", "en": "computed from %d approved values"},
     "run_snapshot_demo": {"zh": "，其中 %d 个为演示数据", "en": ", of which %d are demo data (演示数据)"},
     "index_rebuild_title": {"zh": "重新计算指数", "en": "Recompute the index"},

@@ -97,8 +97,10 @@ def measure_page(code: str, request: Request, s: Session = Depends(get_session))
     m = plans.element(s, v, code, "measure")
     task = plans.element(s, v, m.parent_code or "", "task")
     places = {p.code: p for p in plans.elements(s, v, "place")}
+    targets = plans.elements(s, v, "target", code)
     return render(request, "measure.html", version=v, measure=m, task=task,
-                  projects=plans.elements(s, v, "project", code), targets=plans.elements(s, v, "target", code),
+                  projects=plans.elements(s, v, "project", code), targets=targets,
+                  original_targets=plans.originals(s, v, targets),
                   places=places, terms=_terms(s, v, [code]),
                   indicators=_with_latest(s, progress.task_indicators(s, v, task.code)))
 
