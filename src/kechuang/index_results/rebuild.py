@@ -19,13 +19,12 @@ Coverage rules (checked before computing):
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from kechuang.index.io import validate_idata, validate_imeta
@@ -243,6 +242,11 @@ def run_values(session: Session, run: IndexRun) -> list[IndexRunValue]:
                                 .order_by(IndexRunValue.code, IndexRunValue.year)))
 
 
+def snapshot_size(session: Session, run: IndexRun) -> int:
+    """How many approved values the run was built from."""
+    return int(session.scalar(select(func.count(IndexRunValue.id)).where(IndexRunValue.run_id == run.id)) or 0)
+
+
 def snapshot_frame(session: Session, run: IndexRun) -> pd.DataFrame:
     """The run's snapshot as iData (what ``kechuang index export`` writes): the engine's Raw stage."""
     vals = run_values(session, run)
@@ -350,9 +354,6 @@ def compare(session: Session, a: IndexRun, b: IndexRun, *, tolerance: float = 1e
 
 def comparison_dict(c: Comparison) -> dict[str, Any]:
     """A comparison as plain data (for the API and the command line)."""
-    return json.loads(json.dumps({
-        "from_run": c.a.id, "to_run": c.b.id, "spec_changed": c.spec_changed,
-        "values": [vars(v) for v in c.values],
-        "scores": [{"code": s.code, "year": s.year, "old": s.old, "new": s.new, "delta": s.delta} for s in c.scores],
-    }))
-
+    return {"from_run": c.a.id, "to_run": c.b.id, "spec_changed": c.spec_changed,
+            "values": [asdict(v) for v in c.values],
+            "scores": [{**asdict(sc), "delta": sc.delta} for sc in c.scores]}

@@ -53,9 +53,12 @@ def _num(value: Any) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value) else float(value)
 
 
+def _clean(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value) else str(value)
+
+
 def _text(row: pd.Series, column: str) -> str:
-    value = row.get(column)
-    return "" if value is None or pd.isna(value) else str(value)
+    return _clean(row.get(column))
 
 
 @dataclass(frozen=True)
@@ -218,10 +221,6 @@ def sensitivity(session: Session, ua: IndexUncertaintyRun, target: str = "mean_a
     return list(session.scalars(select(IndexSensitivity).where(
         IndexSensitivity.ua_run_id == ua.id, IndexSensitivity.target == target, IndexSensitivity.unit == unit)
         .order_by(IndexSensitivity.id)))
-
-
-def _clean(value: Any) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value) else str(value)
 
 
 def _public_source(source: str) -> str:

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,16 +34,6 @@ from kechuang.submissions.validation import Problem
 
 SHEET = "iData"
 KEY_COLUMNS = ("uCode", "uName", "Time")
-
-
-def _cell(column: int, row: int) -> str:
-    """Spreadsheet address of a 0-based column and a 1-based row (``D5``)."""
-    letters = ""
-    column += 1
-    while column:
-        column, rem = divmod(column - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row}"
 
 
 @dataclass(frozen=True)
@@ -65,16 +56,15 @@ def read_history(table: pd.DataFrame, codes: Mapping[str, str], unit: str | None
     if "Time" not in table.columns:
         raise ValidationFailed([Problem("Time", "column", "缺少 Time 列（年份）。", "the column Time (year) is missing",
                                         SHEET, "1")])
+    letter = {c: get_column_letter(pos + 1) for pos, c in enumerate(table.columns)}  # spreadsheet column of each
     columns = [c for c in table.columns if c not in KEY_COLUMNS]
     for c in columns:
         if c not in codes:
             problems.append(Problem(str(c), "column", f"列 {c} 不是本指标体系的指标。",
-                                    f"column {c} is not an indicator of this framework", SHEET,
-                                    _cell(list(table.columns).index(c), 1)))
+                                    f"column {c} is not an indicator of this framework", SHEET, f"{letter[c]}1"))
     rows = table if unit is None or "uCode" not in table.columns else table[table["uCode"].astype(str) == unit]
     seen: dict[int, str] = {}
     out: list[HistoryCell] = []
-    time_col = list(table.columns).index("Time")
     for pos, (index, row) in enumerate(rows.iterrows()):
         line = int(index) + 2 if isinstance(index, int) else pos + 2
         raw_year = row["Time"]
@@ -82,19 +72,19 @@ def read_history(table: pd.DataFrame, codes: Mapping[str, str], unit: str | None
             year = int(str(raw_year).strip())
         except ValueError:
             problems.append(Problem("Time", "year", f"“{raw_year}”不是年份。", f"{raw_year!r} is not a year", SHEET,
-                                    _cell(time_col, line)))
+                                    f"{letter['Time']}{line}"))
             continue
         if year in seen:
             problems.append(Problem("Time", "year", f"{year} 年出现两次（另见 {seen[year]}）。",
                                     f"the year {year} appears twice (see also {seen[year]})", SHEET,
-                                    _cell(time_col, line)))
+                                    f"{letter['Time']}{line}"))
             continue
-        seen[year] = _cell(time_col, line)
+        seen[year] = f"{letter['Time']}{line}"
         for c in columns:
             if c not in codes:
                 continue
             raw = row[c]
-            where = _cell(list(table.columns).index(c), line)
+            where = f"{letter[c]}{line}"
             if isinstance(raw, float) and math.isnan(raw):
                 continue  # an empty cell (pandas reads it as NaN)
             try:

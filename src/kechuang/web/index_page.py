@@ -86,7 +86,7 @@ def _page_data(s: Session, lang: str, run_id: int | None = None) -> dict[str, An
             "chart": chart, "all_published": all_published, "ranking": ranking if len(ranking) > 1 else [],
             "uncertainty": uncertainty, "runs": rebuild.runs(s, fw.code)[:10],
             "coverage_rows": _coverage_rows(run, name),
-            "snapshot_size": len(rebuild.run_values(s, run)) if run.framework_id is not None else None}
+            "snapshot_size": rebuild.snapshot_size(s, run) if run.framework_id is not None else None}
 
 
 def _growth(s: Session, plan_id: int, fw: Any, pub: dict[int, ir.PublishedFigure]) -> dict[str, Any] | None:
