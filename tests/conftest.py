@@ -51,7 +51,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite file holding the bundled plan and the whole demo setup of ``kechuang init --demo`` (演示数据),
     including the demo index values approved through the workflow and the run built from them. Read only."""
     from kechuang.bootstrap import load_bundled
-    from kechuang.monitoring.demo import setup_demo
+    from kechuang.demo.seed import setup_demo
     from kechuang.store.db import transaction
 
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'kechuang.db'}"

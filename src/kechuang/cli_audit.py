@@ -26,7 +26,7 @@ def verify_command(
     """Recompute every record's hash and the links between them; exit 1 naming each rewritten or removed
     record, else print the head (count:id:hash) to keep for the next check."""
     from kechuang.audit.chain import verify
-    from kechuang.config import get_settings
+    from kechuang.core.settings import get_settings
     from kechuang.store.db import make_engine, session_factory, upgrade
 
     engine = make_engine(db or get_settings().resolved_database_url())
@@ -49,7 +49,7 @@ def grant_app_role_command(
         db: DbOption = None) -> None:
     """Run as the owner (after the migrations): give ROLE the application's privileges, with only INSERT and
     SELECT on the audit records, so the application can neither change them nor switch their triggers off."""
-    from kechuang.config import get_settings
+    from kechuang.core.settings import get_settings
     from kechuang.store.db import make_engine, upgrade
     from kechuang.store.roles import RoleError, grant_application_role
 

@@ -10,14 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kechuang.accounts import service as accounts
-from kechuang.accounts.access import SYSTEM, Forbidden, Role
 from kechuang.accounts.models import Account, AuthSession
-from kechuang.accounts.settings import AccountSettings
 from kechuang.audit.models import AuditRecord
-from kechuang.supervision.settings import SupervisionSettings
+from kechuang.core.access import SYSTEM, Forbidden, Role
+from kechuang.core.settings import Settings
 from tests.conftest import REPO
 
-SETTINGS = AccountSettings(login_max_failures=3, login_max_failures_per_ip=5, login_window_minutes=15)
+SETTINGS = Settings(login_max_failures=3, login_max_failures_per_ip=5, login_window_minutes=15)
 T0 = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)
 
 
@@ -119,6 +118,6 @@ def test_sessions_expire_and_end_when_the_account_is_disabled(people: sessionmak
 
 def test_every_setting_is_documented_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    names = [*AccountSettings.model_fields, *SupervisionSettings.model_fields]
+    names = [*Settings.model_fields, *Settings.model_fields]
     assert [n for n in names if f"`KECHUANG_{n.upper()}`" not in readme] == []
     assert "`demo-kw-reporter`" in readme and "for demonstration only" in readme

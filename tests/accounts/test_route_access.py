@@ -17,9 +17,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from kechuang.accounts.models import Account
+from kechuang.core.settings import Settings
 from kechuang.supervision import service as supervision
 from kechuang.supervision.models import SupervisionItem
-from kechuang.supervision.settings import SupervisionSettings
 from tests.monitoring.helpers import who
 from tests.monitoring.web import login, make_app
 
@@ -47,7 +47,7 @@ def setup(seeded_sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[FastAP
         assert item is not None
         report = supervision.report_progress(s, who(s, "demo-kw-reporter"), item.id, text="进展", percent=30,
                                              files=(supervision.Upload("证明.pdf", PDF),),
-                                             settings=SupervisionSettings(evidence_dir=str(tmp_path / "evidence")))
+                                             settings=Settings(evidence_dir=str(tmp_path / "evidence")))
         s.commit()
         kw_reporter = s.scalar(select(Account).where(Account.username == "demo-kw-reporter"))
         assert kw_reporter is not None

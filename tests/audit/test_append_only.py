@@ -7,9 +7,9 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
-from kechuang.accounts.access import SYSTEM
 from kechuang.audit.models import AuditRecord
 from kechuang.audit.service import record
+from kechuang.core.access import SYSTEM
 from kechuang.store.db import make_engine, session_factory, upgrade
 from tests.support.pg import fresh_database
 

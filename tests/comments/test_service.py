@@ -10,19 +10,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kechuang.accounts import service as accounts
-from kechuang.accounts.access import SYSTEM, Forbidden, NotFound, Principal, Role
 from kechuang.audit.models import AuditRecord
 from kechuang.comments import service as comments
 from kechuang.comments.models import Comment
 from kechuang.comments.schemas import CampaignIn, CommentForm
-from kechuang.comments.settings import CommentSettings
+from kechuang.core.access import SYSTEM, Forbidden, NotFound, Principal, Role
+from kechuang.core.settings import Settings
 from kechuang.plan import service as plans
 from kechuang.plan.loader import read_plan_file
 from kechuang.store.db import transaction
 from kechuang.supervision import service as supervision
 from tests.conftest import FIXTURES
 
-SETTINGS = CommentSettings(secret_key="test-secret", comment_min_seconds=3, comment_rate_limit=3,
+SETTINGS = Settings(secret_key="test-secret", comment_min_seconds=3, comment_rate_limit=3,
                            comment_rate_window_minutes=10)
 NOW = dt.datetime(2023, 6, 1, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
 IP = "203.0.113.7"
@@ -66,7 +66,7 @@ def test_a_comment_is_stored_pending_with_a_salted_ip_hash_not_the_ip(db: sessio
             "pending", "建议增加孵化器的\n开放时间", "张 三", "task", "T1")
         assert IP not in c.ip_hash and len(c.ip_hash) == 64
         assert c.ip_hash == comments.hash_client(SETTINGS, IP)
-        assert c.ip_hash != comments.hash_client(CommentSettings(secret_key="other"), IP), "salted by the secret"
+        assert c.ip_hash != comments.hash_client(Settings(secret_key="other"), IP), "salted by the secret"
         assert comments.published(s, plan_id(s), "task", "T1") == []
 
 

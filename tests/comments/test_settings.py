@@ -6,22 +6,22 @@ import stat
 from pathlib import Path
 
 from kechuang.comments import service as comments
-from kechuang.comments.settings import CommentSettings
+from kechuang.core.settings import Settings
 from tests.conftest import REPO
 
 
 def test_every_setting_is_documented_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    missing = [name for name in CommentSettings.model_fields if f"KECHUANG_{name.upper()}" not in readme]
+    missing = [name for name in Settings.model_fields if f"KECHUANG_{name.upper()}" not in readme]
     assert missing == []
 
 
 def test_the_secret_file_is_created_once_with_owner_only_access(tmp_path: Path) -> None:
     path = tmp_path / "var" / "secret.key"
-    first = CommentSettings(secret_file=path)
+    first = Settings(secret_file=path)
     secret = first.secret()
     assert len(secret) == 64 and stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert CommentSettings(secret_file=path).secret() == secret, "kept across restarts"
-    assert comments.hash_client(first, "192.0.2.1") == comments.hash_client(CommentSettings(secret_file=path),
+    assert Settings(secret_file=path).secret() == secret, "kept across restarts"
+    assert comments.hash_client(first, "192.0.2.1") == comments.hash_client(Settings(secret_file=path),
                                                                                "192.0.2.1")
-    assert CommentSettings(secret_key="given").secret() == b"given"
+    assert Settings(secret_key="given").secret() == b"given"

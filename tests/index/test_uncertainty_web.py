@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kechuang.bootstrap import load_bundled
+from kechuang.demo.seed import DEMO_UA_N, setup_demo
 from kechuang.index.io import read_idata, read_imeta, read_table
 from kechuang.index.uncertainty import sensitivity_analysis, uncertainty_analysis
 from kechuang.index.uncertainty_spec import load_ua_spec
@@ -20,7 +21,6 @@ from kechuang.index_results import service as ir
 from kechuang.index_results.frameworks import read_bundle
 from kechuang.index_results.models import IndexUncertaintyRank, IndexUncertaintyRun
 from kechuang.index_results.rebuild import inputs_of
-from kechuang.monitoring.demo import DEMO_UA_N, setup_demo
 from kechuang.store.db import make_engine, session_factory, transaction, upgrade
 from kechuang.web.app import create_app
 from tests.conftest import DEMO_DAY

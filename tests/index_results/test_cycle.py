@@ -19,17 +19,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from kechuang.accounts import service as accounts
-from kechuang.accounts.access import SYSTEM, Principal, Role
 from kechuang.accounts.models import Account
 from kechuang.accounts.service import principal_of
-from kechuang.accounts.settings import AccountSettings
 from kechuang.bootstrap import load_bundled
 from kechuang.cli import app
+from kechuang.core.access import SYSTEM, Principal, Role
+from kechuang.core.settings import Settings
 from kechuang.index_results import frameworks
 from kechuang.index_results import service as ir
 from kechuang.index_results.models import IndexRun
 from kechuang.index_results.rebuild import CoverageError, compare, rebuild
-from kechuang.monitoring import service as monitoring
+from kechuang.indicators import profile_service as monitoring
 from kechuang.plan import service as plans
 from kechuang.store.db import make_engine, session_factory, transaction, upgrade
 from kechuang.submissions import service as submissions
@@ -329,7 +329,7 @@ def test_the_plan_office_button_rebuilds_and_other_roles_cannot(tmp_path: Path) 
     assert runner.invoke(app, ["index", "import", str(c.history), "--as", "stats", "--db", c.url]).exit_code == 0
     _approve_all(c)
     web = create_app(c.url)
-    web.state.account_settings = AccountSettings(secure_cookies=False)
+    web.state.account_settings = Settings(secure_cookies=False)
     with TestClient(web) as reporter:
         token = login(reporter, "stats", PASSWORD)
         refused = reporter.post("/index/rebuild", data={"csrf_token": token}, follow_redirects=False)

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kechuang.bootstrap import load_bundled
+from kechuang.demo.seed import setup_demo
 from kechuang.index_results import service as ir
 from kechuang.index_results.frameworks import get_framework, read_bundle
 from kechuang.index_results.models import IndexContribution, IndexRun, IndexScore
 from kechuang.index_results.rebuild import rebuild
-from kechuang.monitoring.demo import setup_demo
 from kechuang.plan import service as plans
 from kechuang.store.db import make_engine, session_factory, transaction, upgrade
 from tests.support.pg import fresh_database

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kechuang.accounts.access import Principal
 from kechuang.accounts.models import Account
 from kechuang.accounts.service import principal_of
-from kechuang.monitoring.demo import seed_demo
+from kechuang.core.access import Principal
+from kechuang.demo.seed import seed_demo
 from kechuang.plan import service as plans
 from kechuang.plan.loader import read_plan_file
 from kechuang.store.db import make_engine, session_factory, transaction, upgrade

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from kechuang.accounts.models import Department
+from kechuang.assessment import progress
 from kechuang.audit.models import AuditRecord
 from kechuang.cli import app
+from kechuang.demo.seed import HISTORY
 from kechuang.indicators.models import Indicator, Observation
-from kechuang.monitoring import progress
-from kechuang.monitoring.demo import HISTORY
 from kechuang.plan import service as plans
 from kechuang.store.db import make_engine, session_factory
 from kechuang.submissions.models import Submission

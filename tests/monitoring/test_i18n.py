@@ -9,10 +9,10 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from kechuang.accounts.access import Role
 from kechuang.accounts.models import ORGANISATION_KINDS
+from kechuang.core.access import Role
 from kechuang.indicators.models import CONFIDENCES, SOURCE_KINDS
-from kechuang.monitoring.models import BINDINGS, FREQUENCIES, KINDS, METHODS, RULES
+from kechuang.indicators.profiles import BINDINGS, FREQUENCIES, KINDS, METHODS, RULES
 from kechuang.progress import Rule, Stage, Standing
 from kechuang.submissions.service import ACTIONS
 from kechuang.web import i18n

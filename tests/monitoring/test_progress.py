@@ -10,15 +10,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from kechuang.assessment import progress
+from kechuang.core.settings import Settings
+from kechuang.indicators import profile_service as monitoring
 from kechuang.indicators.models import Indicator, Observation
-from kechuang.monitoring import progress
-from kechuang.monitoring import service as monitoring
 from kechuang.plan import service as plans
 from kechuang.progress import Colour, Rule, Status
 from kechuang.submissions import service as submissions
 from kechuang.supervision import service as supervision
 from kechuang.supervision.models import SupervisionItem
-from kechuang.supervision.settings import SupervisionSettings
 from tests.monitoring.helpers import who
 from tests.submissions.test_workflow import approve_all, kw_submission
 
@@ -101,7 +101,7 @@ def test_dashboard_rolls_up_and_flags_a_task_reported_done_while_lagging(seeded:
         item = s.scalar(select(SupervisionItem).where(SupervisionItem.element_code == "T2.M1"))
         assert item is not None and item.lead.code == "KW"
         supervision.report_progress(s, who(s, "demo-kw-reporter"), item.id, text="交易所功能已完善", percent=100,
-                                    settings=SupervisionSettings(evidence_dir=str(tmp_path)))
+                                    settings=Settings(evidence_dir=str(tmp_path)))
         board = progress.dashboard(s, dt.date(2023, 1, 16))
         a1 = board.areas[0]
         t2 = next(t for t in a1.tasks if t.task.code == "T2")

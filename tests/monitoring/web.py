@@ -11,9 +11,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from kechuang.accounts.settings import AccountSettings
-from kechuang.monitoring.demo import DEMO_PASSWORD
-from kechuang.supervision.settings import SupervisionSettings
+from kechuang.core.settings import Settings
+from kechuang.demo.seed import DEMO_PASSWORD
 from kechuang.web.app import create_app
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -24,8 +23,8 @@ def make_app(template_db: Path, folder: Path) -> FastAPI:
     path = folder / "web.db"
     shutil.copyfile(template_db, path)
     app = create_app(f"sqlite:///{path}")
-    app.state.account_settings = AccountSettings(secure_cookies=False)
-    app.state.supervision_settings = SupervisionSettings(evidence_dir=str(folder / "evidence"))
+    app.state.account_settings = Settings(secure_cookies=False)
+    app.state.supervision_settings = Settings(evidence_dir=str(folder / "evidence"))
     return app
 
 

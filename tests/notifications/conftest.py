@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from kechuang.notifications.settings import MailSettings
+from kechuang.core.settings import Settings
 from tests.monitoring.helpers import seeded, seeded_pg_template, seeded_sqlite_template, seeded_url  # noqa: F401
 from tests.monitoring.web import client_as, web_app  # noqa: F401
 
@@ -56,7 +56,7 @@ class Inbox:
 @dataclass
 class SmtpServer:
     inbox: Inbox
-    settings: MailSettings
+    settings: Settings
 
 
 def _free_port() -> int:
@@ -73,7 +73,7 @@ def smtp_server() -> Iterator[SmtpServer]:
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        yield SmtpServer(inbox, MailSettings(smtp_host="127.0.0.1", smtp_port=port,
+        yield SmtpServer(inbox, Settings(smtp_host="127.0.0.1", smtp_port=port,
                                              smtp_sender="kechuang@example.org", smtp_timeout_seconds=10,
                                              mail_retry_minutes=15, mail_max_attempts=3, escalation_days=7))
     finally:

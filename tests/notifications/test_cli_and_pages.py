@@ -13,7 +13,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from kechuang.cli import app
-from kechuang.notifications.settings import MailSettings
+from kechuang.core.settings import Settings
 from kechuang.store.db import make_engine, session_factory
 from kechuang.supervision.models import SupervisionItem
 from tests.conftest import REPO
@@ -25,7 +25,7 @@ PLAN_OFFICE = ["demo-admin@example.org", "demo-approver@example.org", "demo-view
 
 def test_every_mail_setting_is_documented_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert [n for n in MailSettings.model_fields if f"KECHUANG_{n.upper()}" not in readme] == []
+    assert [n for n in Settings.model_fields if f"KECHUANG_{n.upper()}" not in readme] == []
 
 
 def _env(server: SmtpServer) -> dict[str, str]:

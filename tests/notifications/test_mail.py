@@ -9,8 +9,8 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from kechuang.assessment.reminders import department_reminders
 from kechuang.audit.service import trail
-from kechuang.monitoring.reminders import department_reminders
 from kechuang.notifications.ladder import queue_reminders, steps_of
 from kechuang.notifications.models import OutboxMessage
 from kechuang.notifications.outbox import send_outbox

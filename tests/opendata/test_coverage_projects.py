@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kechuang.accounts import service as accounts
-from kechuang.accounts.access import SYSTEM, Role
+from kechuang.core.access import SYSTEM, Role
 from kechuang.indicators.models import Indicator, Observation
 from kechuang.opendata.coverage import coverage
 from kechuang.opendata.projects import key_projects

@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from kechuang.accounts import service as accounts
-from kechuang.accounts.access import SYSTEM, Role
 from kechuang.cli import app as cli
 from kechuang.comments import service as comments
 from kechuang.comments.schemas import CommentForm
-from kechuang.comments.settings import CommentSettings
 from kechuang.core import spreadsheet
+from kechuang.core.access import SYSTEM, Role
+from kechuang.core.settings import Settings
 from kechuang.opendata import service as opendata
 from kechuang.opendata.tables import BUILDERS, UnknownTable, table
 from kechuang.plan import service as plans
@@ -30,7 +30,7 @@ from kechuang.plan.loader import read_plan_file
 from kechuang.store.db import transaction
 from tests.conftest import FIXTURES
 
-SETTINGS = CommentSettings(secret_key="opendata-tests", comment_min_seconds=0)
+SETTINGS = Settings(secret_key="opendata-tests", comment_min_seconds=0)
 RISKY = ["=HYPERLINK(\"http://evil.example\",\"点我\")", "+1+2 请核实", "-3*4 的算法", "@SUM(A1:A2)"]
 NOW = dt.datetime(2024, 3, 1, 8, 30, tzinfo=dt.UTC)
 

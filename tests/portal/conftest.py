@@ -16,18 +16,17 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from kechuang.accounts import service as accounts
-from kechuang.accounts.access import SYSTEM, Role
-from kechuang.accounts.settings import AccountSettings
 from kechuang.bootstrap import load_bundled
-from kechuang.comments.settings import CommentSettings
-from kechuang.monitoring.demo import seed_demo, seed_demo_history
+from kechuang.core.access import SYSTEM, Role
+from kechuang.core.settings import Settings
+from kechuang.demo.seed import seed_demo, seed_demo_history
 from kechuang.store.db import make_engine, session_factory, transaction, upgrade
 from kechuang.web import portal
 from kechuang.web.app import create_app
 from tests.support.server import serve_in_thread
 
 PASSWORD = "portal-test-password"
-SETTINGS = CommentSettings(secret_key="portal-tests", comment_min_seconds=1.0, comment_rate_limit=20)
+SETTINGS = Settings(secret_key="portal-tests", comment_min_seconds=1.0, comment_rate_limit=20)
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +56,7 @@ def portal_db(portal_template: Path, tmp_path_factory: pytest.TempPathFactory) -
 def portal_app(url: str) -> FastAPI:
     """The real app with plain-http cookies and the quicker comment settings."""
     app = create_app(url)
-    app.state.account_settings = AccountSettings(secure_cookies=False)
+    app.state.account_settings = Settings(secure_cookies=False)
     app.dependency_overrides[portal.comment_settings] = lambda: SETTINGS
     return app
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kechuang.monitoring.demo import HISTORY
+from kechuang.demo.seed import HISTORY
 from tests.portal.test_indicator_list import LATEST_YEAR, PATENTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from lxml import html
 from sqlalchemy import select
 
-from kechuang.accounts.access import SYSTEM
+from kechuang.core.access import SYSTEM
+from kechuang.demo.seed import DEMO_PASSWORD
+from kechuang.indicators import profile_service as monitoring
 from kechuang.indicators.models import Indicator, Observation
-from kechuang.monitoring import service as monitoring
-from kechuang.monitoring.demo import DEMO_PASSWORD
 from kechuang.store.db import make_engine, session_factory, transaction
 from tests.monitoring.web import login
 from tests.portal.conftest import PASSWORD, portal_app

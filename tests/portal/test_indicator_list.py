@@ -10,7 +10,7 @@ import re
 from fastapi.testclient import TestClient
 from lxml import html
 
-from kechuang.monitoring.demo import HISTORY
+from kechuang.demo.seed import HISTORY
 
 PATENTS = "IND_PATENTS_PER_10K"
 OPEN_YEAR = min(dt.date.today().year - 1, 2025)  # the year `init --demo` leaves open (see monitoring/demo.py)

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from openpyxl import load_workbook
 
-from kechuang import clock
 from kechuang.comments import service as comments
+from kechuang.core import clock
 from kechuang.web import portal
 from tests.portal.conftest import PASSWORD, SETTINGS
 

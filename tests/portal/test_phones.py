@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from kechuang.monitoring.demo import DEMO_PASSWORD
+from kechuang.demo.seed import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

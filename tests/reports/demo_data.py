@@ -1,7 +1,7 @@
 """A demonstration database for the report tests and the benchmark, built only through the services.
 
 On top of ``kechuang.bootstrap.load_bundled`` (the plan, the index framework, the published index series),
-``kechuang.monitoring.demo.seed_demo`` (demo departments, accounts, monitoring settings with illustrative
+``kechuang.demo.seed.seed_demo`` (demo departments, accounts, monitoring settings with illustrative
 targets, supervision items) and, last, ``seed_demo_index`` (the demo index values approved through the workflow
 and the run built from them), this adds — all labelled 演示数据:
 
@@ -23,16 +23,16 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kechuang.accounts.access import SYSTEM, Principal
 from kechuang.accounts.models import Account, Department
 from kechuang.accounts.service import principal_of
 from kechuang.bootstrap import load_bundled
 from kechuang.comments import service as comments
 from kechuang.comments.schemas import CampaignIn, CommentForm
-from kechuang.comments.settings import CommentSettings
+from kechuang.core.access import SYSTEM, Principal
+from kechuang.core.settings import Settings
+from kechuang.demo.seed import seed_demo, seed_demo_index
+from kechuang.indicators import profile_service as monitoring
 from kechuang.indicators.models import Indicator
-from kechuang.monitoring import service as monitoring
-from kechuang.monitoring.demo import seed_demo, seed_demo_index
 from kechuang.plan import service as plans
 from kechuang.store.db import make_engine, session_factory, transaction, upgrade
 from kechuang.submissions import service as submissions
@@ -52,7 +52,7 @@ VALUES: dict[int, list[tuple[str, float, bool]]] = {
 }
 #: the 2022 patents value is revised after approval to this (演示数据)
 REVISED_2022 = 112.4
-COMMENT_SETTINGS = CommentSettings(secret_key="demo-report-tests", comment_min_seconds=0)
+COMMENT_SETTINGS = Settings(secret_key="demo-report-tests", comment_min_seconds=0)
 
 
 def who(s: Session, username: str) -> Principal:

@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from kechuang.accounts.settings import AccountSettings
 from kechuang.cli import app as cli
-from kechuang.monitoring.demo import DEMO_PASSWORD
+from kechuang.core.settings import Settings
+from kechuang.demo.seed import DEMO_PASSWORD
 from kechuang.plan import service as plans
 from kechuang.store.db import make_engine, session_factory
 from kechuang.web.app import create_app
@@ -60,7 +60,7 @@ def _login(client: TestClient, username: str) -> None:
 
 def test_plan_office_generates_downloads_and_accepts(demo_copy: str, tmp_path: Path) -> None:
     web = create_app(demo_copy)
-    web.state.account_settings = AccountSettings(secure_cookies=False)
+    web.state.account_settings = Settings(secure_cookies=False)
     web.state.reports_dir = tmp_path / "reports"
     with TestClient(web) as reporter:
         _login(reporter, "demo-kw-reporter")

@@ -16,11 +16,11 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kechuang import clock
+from kechuang.assessment import progress
+from kechuang.core import clock
 from kechuang.index_results import service as ir
 from kechuang.indicators.models import Indicator
-from kechuang.monitoring import progress
-from kechuang.monitoring.service import profile_of
+from kechuang.indicators.profile_service import profile_of
 from kechuang.plan import service as plans
 from kechuang.reports import charts
 from kechuang.reports.fmt import num

@@ -13,13 +13,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kechuang import clock
-from kechuang.accounts.access import Forbidden
+from kechuang.assessment import progress
 from kechuang.comments import service as comments
 from kechuang.comments.schemas import CommentForm
+from kechuang.core import clock
+from kechuang.core.access import Forbidden
+from kechuang.core.settings import Settings
 from kechuang.index_results import service as ir
 from kechuang.indicators.models import Indicator, Observation
-from kechuang.monitoring import progress
 from kechuang.plan import service as plans
 from kechuang.progress import Standing, Status
 from kechuang.reports import narratives
@@ -29,7 +30,6 @@ from kechuang.reports.sections import RULE_LABEL
 from kechuang.reports.service import Pack, build_report
 from kechuang.store.db import transaction
 from kechuang.supervision import service as supervision
-from kechuang.supervision.settings import SupervisionSettings
 from tests.reports.demo_data import COMMENT_SETTINGS, DEMO_DAY, PATENTS, who
 from tests.reports.test_documents import assert_fonts_and_ink, pdf_text
 
@@ -180,10 +180,10 @@ def test_cut_off_applies_to_opinions_replies_reports_and_runs(copy_sessions: ses
         comments.reply(s, admin, c.id, "（演示数据）截止日之后的答复。", now=late)
         item = next(i for i in supervision.plan_items(s, plan_id) if i.element_code == "T2.M1")
         supervision.report_progress(s, who(s, "demo-kw-reporter"), item.id, text="演示：进展", percent=40,
-                                    settings=SupervisionSettings())
+                                    settings=Settings())
         other = next(i for i in supervision.plan_items(s, plan_id) if i.element_code == "T1.M1")
         supervision.report_progress(s, who(s, "demo-kw-reporter"), other.id, text="演示：完成", percent=100,
-                                    settings=SupervisionSettings())
+                                    settings=Settings())
         supervision.review(s, admin, other.id, close=True, comment="演示：办结", today=DEMO_DAY + dt.timedelta(days=5))
     with copy_sessions() as s:
         before = build_report(s, "midterm", 2023, as_of=DEMO_DAY)

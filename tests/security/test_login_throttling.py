@@ -17,20 +17,20 @@ from typer.testing import CliRunner
 
 from kechuang.accounts import service as accounts
 from kechuang.accounts.models import LoginAttempt
-from kechuang.accounts.settings import AccountSettings
 from kechuang.cli import app as cli
-from kechuang.monitoring.demo import DEMO_PASSWORD
+from kechuang.core.settings import Settings
+from kechuang.demo.seed import DEMO_PASSWORD
 from kechuang.store.db import transaction
 from tests.monitoring.web import csrf_of
 from tests.support.server import serve_in_thread
 
 T0 = dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC)
-DEFAULTS = AccountSettings()  # the documented defaults: 5 free, 1 s doubling to 60 s, 30 per address
+DEFAULTS = Settings()  # the documented defaults: 5 free, 1 s doubling to 60 s, 30 per address
 OWNER = "demo-kw-reporter"
 
 
 def _try(factory: sessionmaker[Session], password: str, ip: str, at: dt.datetime,
-         settings: AccountSettings = DEFAULTS) -> str:
+         settings: Settings = DEFAULTS) -> str:
     """One login as the routes do it (the attempt committed); returns ok, failed or throttled."""
     with factory() as s:
         try:
@@ -70,7 +70,7 @@ def test_the_owner_logs_in_from_another_address_after_40_wrong_guesses(seeded: s
 
 
 def test_the_delay_never_exceeds_the_documented_maximum(seeded: sessionmaker[Session]) -> None:
-    spread = AccountSettings(login_max_failures_per_ip=1000)
+    spread = Settings(login_max_failures_per_ip=1000)
     at = T0
     for n in range(30):  # 30 checked failures, each waiting out its delay (capped at 60 s)
         at += accounts.login_delay(n, spread)
@@ -116,17 +116,17 @@ def _login_ips(app: FastAPI, url: str, forwarded_for: str, **options: object) ->
 
 def test_a_spoofed_forwarded_for_from_loopback_is_ignored_by_default(web_app: FastAPI) -> None:
     url = web_app.state.sessions.kw["bind"].url.render_as_string(hide_password=False)
-    ips = _login_ips(web_app, url, "198.51.100.99", **AccountSettings().server_options())
+    ips = _login_ips(web_app, url, "198.51.100.99", **Settings().server_options())
     assert ips == ["127.0.0.1"], "the connection's address, not the header's"
     # control: a configured proxy's header names the client
-    trusted = AccountSettings(trusted_proxies="127.0.0.1").server_options()
+    trusted = Settings(trusted_proxies="127.0.0.1").server_options()
     assert _login_ips(web_app, url, "198.51.100.99", **trusted) == ["127.0.0.1", "198.51.100.99"]
 
 
 def test_trusted_proxies_must_be_addresses() -> None:
     with pytest.raises(ValueError, match="KECHUANG_TRUSTED_PROXIES: 'proxy.example' is not an IP address"):
-        AccountSettings(trusted_proxies="10.0.0.5, proxy.example")
-    assert AccountSettings(trusted_proxies="10.0.0.5, 10.1.0.0/16").proxies() == ["10.0.0.5", "10.1.0.0/16"]
+        Settings(trusted_proxies="10.0.0.5, proxy.example")
+    assert Settings(trusted_proxies="10.0.0.5, 10.1.0.0/16").proxies() == ["10.0.0.5", "10.1.0.0/16"]
 
 
 def test_old_login_attempts_are_purged(seeded: sessionmaker[Session], seeded_url: str, tmp_path: Path) -> None:

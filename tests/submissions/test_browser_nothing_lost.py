@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from kechuang.accounts.models import Department
 from kechuang.indicators.models import Indicator
-from kechuang.monitoring.models import IndicatorProfile
+from kechuang.indicators.profiles import IndicatorProfile
 from kechuang.submissions.excel import SHEET
 from kechuang.submissions.models import SubmissionValue
 from tests.monitoring.web import make_app

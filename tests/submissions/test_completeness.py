@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from kechuang.accounts.models import Department
 from kechuang.indicators.models import Indicator
-from kechuang.monitoring.models import IndicatorProfile
+from kechuang.indicators.profiles import IndicatorProfile
 from kechuang.plan import service as plans
 from kechuang.submissions import service as submissions
 from kechuang.submissions.completeness import completeness

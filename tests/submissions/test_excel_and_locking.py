@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session, sessionmaker
 
-from kechuang.monitoring.service import StaleEdit
+from kechuang.core.access import StaleEdit
 from kechuang.submissions import service as submissions
 from kechuang.submissions.excel import META_SHEET, SHEET
 from kechuang.submissions.service import ValueChange

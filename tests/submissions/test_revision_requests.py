@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from kechuang.accounts.access import Forbidden
 from kechuang.audit.service import RecordedRefusal
+from kechuang.core.access import Forbidden
 from kechuang.submissions import service as submissions
 from tests.monitoring.helpers import who
 from tests.submissions.test_web import kw_submission_id

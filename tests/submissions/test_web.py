@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from kechuang.accounts.settings import AccountSettings
+from kechuang.core.settings import Settings
 from kechuang.submissions.excel import SHEET
 from tests.monitoring.web import csrf_of, make_app
 
@@ -41,7 +41,7 @@ def test_login_cookie_flags_and_home_pages(web_app: FastAPI) -> None:
 
 def test_secure_cookie_by_default(seeded_sqlite_template: Path, tmp_path: Path) -> None:
     app = make_app(seeded_sqlite_template, tmp_path)
-    app.state.account_settings = AccountSettings()
+    app.state.account_settings = Settings()
     with TestClient(app, base_url="https://testserver") as c:
         page = c.get("/login")
         r = c.post("/login", data={"username": "demo-admin", "password": "kechuang-demo",
@@ -51,7 +51,7 @@ def test_secure_cookie_by_default(seeded_sqlite_template: Path, tmp_path: Path) 
 
 
 def test_wrong_password_and_throttling(web_app: FastAPI) -> None:
-    web_app.state.account_settings = AccountSettings(secure_cookies=False, login_max_failures=2,
+    web_app.state.account_settings = Settings(secure_cookies=False, login_max_failures=2,
                                                      login_delay_seconds=900, login_max_delay_seconds=900)
     with TestClient(web_app) as c:
         token = csrf_of(c.get("/login").text)

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kechuang.accounts.access import Forbidden
 from kechuang.audit.models import AuditRecord
 from kechuang.audit.service import RecordedRefusal
+from kechuang.core.access import Forbidden
 from kechuang.indicators.models import Indicator, Observation
 from kechuang.submissions import service as submissions
 from kechuang.submissions.models import ConsistencyRule, Submission

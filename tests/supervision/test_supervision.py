@@ -11,15 +11,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kechuang.accounts.access import Forbidden
 from kechuang.accounts.models import Department
+from kechuang.assessment.reminders import digest, reminders
 from kechuang.audit.service import RecordedRefusal
-from kechuang.monitoring.reminders import digest, reminders
+from kechuang.core.access import Forbidden
+from kechuang.core.settings import Settings
 from kechuang.plan import service as plans
 from kechuang.progress import Colour
 from kechuang.supervision import service as supervision
 from kechuang.supervision.models import SupervisionItem
-from kechuang.supervision.settings import SupervisionSettings
 from tests.monitoring.helpers import SEED_DAY, who
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -53,7 +53,7 @@ def test_demo_items_and_their_flags(seeded: sessionmaker[Session]) -> None:
 
 
 def test_flow_acknowledge_report_with_evidence_and_close(seeded: sessionmaker[Session], tmp_path: Path) -> None:
-    settings = SupervisionSettings(evidence_dir=str(tmp_path / "evidence"))
+    settings = Settings(evidence_dir=str(tmp_path / "evidence"))
     with seeded() as s:
         item = item_for(s, "T1.M1")
         lead, co = who(s, "demo-kw-reporter"), who(s, "demo-sw-reporter")
@@ -80,7 +80,7 @@ def test_flow_acknowledge_report_with_evidence_and_close(seeded: sessionmaker[Se
 
 def test_evidence_limits(seeded: sessionmaker[Session], tmp_path: Path) -> None:
     folder = tmp_path / "evidence"
-    settings = SupervisionSettings(evidence_dir=str(folder), evidence_max_bytes=100, evidence_types="pdf,png")
+    settings = Settings(evidence_dir=str(folder), evidence_max_bytes=100, evidence_types="pdf,png")
     with seeded() as s:
         item, lead = item_for(s, "T1.M1"), who(s, "demo-kw-reporter")
         for upload, message in (

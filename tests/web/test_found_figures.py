@@ -7,9 +7,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from kechuang.assessment.progress import assessed_observations
 from kechuang.indicators.found import load_found_figures
 from kechuang.indicators.models import Indicator, Observation
-from kechuang.monitoring.progress import assessed_observations
 from kechuang.plan.loader import BUNDLED_PLAN
 from kechuang.store.db import make_engine, session_factory
 

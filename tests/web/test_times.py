@@ -1,5 +1,5 @@
 """One clock: every "today" and every shown time in the plan's time zone (KECHUANG_TIMEZONE, default
-Asia/Shanghai), labelled with its zone, through one formatter (kechuang.clock) used by the pages."""
+Asia/Shanghai), labelled with its zone, through one formatter (kechuang.core.clock) used by the pages."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from kechuang import clock
-from kechuang.config import Settings, get_settings
+from kechuang.core import clock
+from kechuang.core.settings import Settings, get_settings
 from kechuang.plan.models import PlanVersion
 from kechuang.web.app import create_app
 from tests.conftest import REPO

@@ -17,11 +17,11 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import ColumnElement, delete, false, func, select, text, update
 from sqlalchemy.orm import Session
 
-from kechuang import clock
-from kechuang.accounts.access import Forbidden, Principal, Role
 from kechuang.accounts.models import ORGANISATION_KINDS, Account, AuthSession, Department, LoginAttempt
-from kechuang.accounts.settings import AccountSettings
 from kechuang.audit.service import record
+from kechuang.core import clock
+from kechuang.core.access import Forbidden, Principal, Role
+from kechuang.core.settings import Settings
 from kechuang.store.base import utcnow
 
 HASHER = PasswordHash((Argon2Hasher(),))
@@ -258,7 +258,7 @@ def _lock_logins(session: Session, username: str, ip: str) -> None:
         session.execute(update(LoginAttempt).where(false()).values(succeeded=False))
 
 
-def login_delay(failures: int, settings: AccountSettings) -> dt.timedelta:
+def login_delay(failures: int, settings: Settings) -> dt.timedelta:
     """How long after the last of ``failures`` counted failures the next check waits.
 
     d(F) = 0 for F < m, else min(b · 2^(F − m), D), with m = ``login_max_failures``, b =
@@ -291,7 +291,7 @@ def known_address(session: Session, username: str, ip: str) -> bool:
         LoginAttempt.succeeded.is_(True)).limit(1)) is not None
 
 
-def throttled_until(session: Session, username: str, ip: str, settings: AccountSettings,
+def throttled_until(session: Session, username: str, ip: str, settings: Settings,
                     now: dt.datetime) -> dt.datetime | None:
     """When the next login of ``username`` from ``ip`` may be checked, or None when it may be now.
 
@@ -320,7 +320,7 @@ def throttled_until(session: Session, username: str, ip: str, settings: AccountS
     return max(later) if later else None
 
 
-def authenticate(session: Session, username: str, password: str, *, ip: str, settings: AccountSettings,
+def authenticate(session: Session, username: str, password: str, *, ip: str, settings: Settings,
                  now: dt.datetime | None = None) -> Account:
     """Check a login and record the attempt.
 
@@ -352,7 +352,7 @@ def authenticate(session: Session, username: str, password: str, *, ip: str, set
     return account
 
 
-def purge_login_attempts(session: Session, settings: AccountSettings, now: dt.datetime | None = None) -> int:
+def purge_login_attempts(session: Session, settings: Settings, now: dt.datetime | None = None) -> int:
     """Delete the login attempts older than ``login_attempt_retention_days``; return how many. (They are only
     needed for the throttle's window and to know an account's addresses; see :func:`throttled_until`.)"""
     cutoff = (now or utcnow()) - dt.timedelta(days=settings.login_attempt_retention_days)
@@ -371,7 +371,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def open_session(session: Session, account: Account, settings: AccountSettings,
+def open_session(session: Session, account: Account, settings: Settings,
                  now: dt.datetime | None = None) -> OpenedSession:
     """Start a login session for ``account``; returns the cookie token (only its digest is stored)."""
     now = now or utcnow()

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kechuang.accounts.access import PLAN_OFFICE, Principal
 from kechuang.audit.models import AuditRecord
+from kechuang.core.access import PLAN_OFFICE, Principal
 
 
 class RecordedRefusal(Exception):

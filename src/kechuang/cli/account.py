@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from kechuang.accounts.access import Role
 from kechuang.cli.common import DbOption, fail, sessions
+from kechuang.core.access import Role
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -35,10 +35,10 @@ def setup_accounts(factory: sessionmaker[Session], *, demo: bool, admin_username
     """After the plan is loaded: with ``demo``, the demonstration setup (labelled 演示数据); otherwise, when no
     admin exists, the first admin — password from ``admin_password_file``, else asked for on a terminal."""
 
-    from kechuang import clock
     from kechuang.accounts import service as accounts
-    from kechuang.accounts.access import SYSTEM
-    from kechuang.monitoring.demo import ACCOUNTS, DEMO_PASSWORD, setup_demo
+    from kechuang.core import clock
+    from kechuang.core.access import SYSTEM
+    from kechuang.demo.seed import ACCOUNTS, DEMO_PASSWORD, setup_demo
     from kechuang.store.db import transaction
 
     if demo:
@@ -107,7 +107,7 @@ def account_create(
 ) -> None:
     """Create an account (the password is read from a file, never from the command line)."""
     from kechuang.accounts import service as accounts
-    from kechuang.accounts.access import SYSTEM
+    from kechuang.core.access import SYSTEM
     from kechuang.store.db import transaction
 
     try:
@@ -127,7 +127,7 @@ def account_disable(username: str, reason: Annotated[str, typer.Option(help="why
                     db: DbOption = None) -> None:
     """Disable an account (its sessions end at once), or enable it again with --enable."""
     from kechuang.accounts import service as accounts
-    from kechuang.accounts.access import SYSTEM
+    from kechuang.core.access import SYSTEM
     from kechuang.store.db import transaction
 
     with transaction(sessions(db)) as s:
@@ -145,10 +145,10 @@ def account_purge_logins(
         db: DbOption = None) -> None:
     """Delete the recorded login attempts older than the retention (run it daily, e.g. with the backup)."""
     from kechuang.accounts import service as accounts
-    from kechuang.accounts.settings import get_account_settings
+    from kechuang.core.settings import get_settings
     from kechuang.store.db import transaction
 
-    settings = get_account_settings()
+    settings = get_settings()
     if days is not None:
         try:
             settings = settings.model_copy(update={"login_attempt_retention_days": type(settings)(

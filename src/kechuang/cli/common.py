@@ -28,7 +28,7 @@ def database_url(db: str | None) -> str:
     """The URL given with ``--db``, else the configured one (``KECHUANG_DATABASE_URL`` or var/kechuang.db)."""
     if db:
         return db
-    from kechuang.config import get_settings
+    from kechuang.core.settings import get_settings
 
     return get_settings().resolved_database_url()
 

@@ -23,22 +23,21 @@ def send(base_url: Annotated[str, typer.Option(help="address of the web app, for
     """Climb the escalation ladder of the 督办 items (approaching → overdue → escalated to the plan office and
     the leader), queue the e-mails and the departments' digests, then send every queued message that is due
     (SMTP settings KECHUANG_SMTP_*; failed messages stay queued for the next run)."""
-    from kechuang import clock
+    from kechuang.core import clock
+    from kechuang.core.settings import Settings
     from kechuang.notifications.ladder import queue_reminders
     from kechuang.notifications.outbox import send_outbox
-    from kechuang.notifications.settings import MailSettings
     from kechuang.plan import service as plans
     from kechuang.store.db import transaction
-    from kechuang.supervision.settings import SupervisionSettings
 
     try:
         day = dt.date.fromisoformat(today) if today else clock.today()
     except ValueError:
         fail(f"--today: {today!r} is not a date of the form YYYY-MM-DD")
-    mail = MailSettings()
+    mail = Settings()
     factory = sessions(db)
     with transaction(factory) as s:
-        summary = queue_reminders(s, plans.get_plan(s).id, day, reminder_days=SupervisionSettings().reminder_days,
+        summary = queue_reminders(s, plans.get_plan(s).id, day, reminder_days=Settings().reminder_days,
                                   escalation_days=mail.escalation_days, base_url=base_url.rstrip("/"),
                                   digests=digests)
     for item_id, step in summary.steps:

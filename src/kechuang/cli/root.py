@@ -58,10 +58,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000, db: DbOption = None,
     init(url, demo=demo, ask=False)
     console.print(f"kechuang is serving on http://{host}:{port}")
     # The app factory carries the URL itself (pickled to each worker process), not through the environment.
-    from kechuang.accounts.settings import get_account_settings
+    from kechuang.core.settings import get_settings
 
     config = uvicorn.Config(functools.partial(create_app, url), factory=True, host=host, port=port, workers=workers,
-                            log_level="warning", **get_account_settings().server_options())
+                            log_level="warning", **get_settings().server_options())
     if config.workers > 1:
         from uvicorn.supervisors import Multiprocess
 
@@ -79,7 +79,7 @@ def digest(department: Annotated[str, typer.Option(help="department code, e.g. K
     import datetime as dt
 
     from kechuang.accounts import service as accounts
-    from kechuang.monitoring.reminders import digest as make_digest
+    from kechuang.assessment.reminders import digest as make_digest
     from kechuang.plan import service as plans
 
     with sessions(db)() as s:

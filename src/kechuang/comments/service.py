@@ -32,15 +32,15 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from kechuang import clock
-from kechuang.accounts.access import Forbidden, NotFound, Principal, Role
 from kechuang.accounts.models import Department
 from kechuang.audit.service import record
 from kechuang.comments.models import STATUSES, TARGET_KINDS, Comment, OfficialReply, OpinionCampaign
 from kechuang.comments.schemas import CampaignIn, CommentForm, TopicSummary
-from kechuang.comments.settings import CommentSettings
+from kechuang.core import clock
+from kechuang.core.access import Forbidden, NotFound, Principal, Role
+from kechuang.core.settings import Settings
 from kechuang.indicators.models import Indicator
-from kechuang.monitoring.models import IndicatorProfile
+from kechuang.indicators.profiles import IndicatorProfile
 from kechuang.plan import service as plans
 from kechuang.plan.models import Plan, PlanElement
 from kechuang.store.base import utcnow
@@ -102,7 +102,7 @@ class ModerationError(ValueError):
 # ---------------------------------------------------------------- hashing and tokens
 
 
-def hash_client(settings: CommentSettings, ip: str) -> str:
+def hash_client(settings: Settings, ip: str) -> str:
     """The stored stand-in for an IP address: hex HMAC-SHA256(secret, ``"ip|" + ip``)."""
     return hmac.new(settings.secret(), f"ip|{ip}".encode(), hashlib.sha256).hexdigest()
 
@@ -117,18 +117,18 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
 
 
-def _signature(settings: CommentSettings, issued: int, kind: str, code: str) -> str:
+def _signature(settings: Settings, issued: int, kind: str, code: str) -> str:
     msg = f"comment-form|{issued}|{kind}|{code}".encode()
     return hmac.new(settings.secret(), msg, hashlib.sha256).hexdigest()
 
 
-def issue_token(settings: CommentSettings, target_kind: str, target_code: str, now: dt.datetime | None = None) -> str:
+def issue_token(settings: Settings, target_kind: str, target_code: str, now: dt.datetime | None = None) -> str:
     """The signed timestamp put in a comment form when it is served: ``<unix seconds>.<signature>``."""
     issued = int((now or utcnow()).timestamp())
     return f"{issued}.{_signature(settings, issued, target_kind, target_code)}"
 
 
-def check_token(settings: CommentSettings, token: str, target_kind: str, target_code: str,
+def check_token(settings: Settings, token: str, target_kind: str, target_code: str,
                 now: dt.datetime | None = None) -> None:
     """Raise :class:`SuspectedSpam` unless ``token`` was issued by us for this target, at least
     ``comment_min_seconds`` and at most ``comment_token_hours`` ago."""
@@ -248,7 +248,7 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
-def _clean_body(settings: CommentSettings, raw: str) -> str:
+def _clean_body(settings: Settings, raw: str) -> str:
     body = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(body) < settings.comment_min_length:
         raise InvalidComment(f"the comment needs at least {settings.comment_min_length} characters", "body")
@@ -262,7 +262,7 @@ def _clean_body(settings: CommentSettings, raw: str) -> str:
     return body
 
 
-def submit(session: Session, settings: CommentSettings, plan_id: int, form: CommentForm, *, client_ip: str,
+def submit(session: Session, settings: Settings, plan_id: int, form: CommentForm, *, client_ip: str,
            now: dt.datetime | None = None) -> Comment:
     """Receive a public comment: run the checks of the module docstring, then store it as ``pending``
     (attached to the campaign running today, if any). Raises a :class:`CommentError` subclass."""

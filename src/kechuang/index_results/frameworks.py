@@ -26,7 +26,7 @@ from kechuang.index.io import read_imeta, read_table
 from kechuang.index.spec import Spec, load_spec
 from kechuang.index_results.models import IndexFramework
 from kechuang.indicators.models import Indicator
-from kechuang.monitoring.models import IndicatorProfile
+from kechuang.indicators.profiles import IndicatorProfile
 
 BUNDLED_INDEX_DIR = Path(__file__).resolve().parent.parent / "data" / "yangpu" / "index"
 

@@ -1,1 +1,2 @@
-"""Indicator monitoring settings (owner, baseline, targets, rule), progress assessment and the dashboard."""
+"""Moved: indicator settings to :mod:`kechuang.indicators`, progress and reminders to :mod:`kechuang.assessment`,
+the demonstration to :mod:`kechuang.demo` (shims until ``tools/rewrite_imports.py`` has run)."""

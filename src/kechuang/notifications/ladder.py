@@ -18,7 +18,7 @@ missed catches up: an item found escalated also gets its overdue step first. Ite
 review) and closed ones are not escalated.
 
 Besides the ladder, each department with something overdue or approaching gets its daily digest
-(:func:`kechuang.monitoring.reminders.digest`, once per day).
+(:func:`kechuang.assessment.reminders.digest`, once per day).
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kechuang.accounts.access import PLAN_OFFICE, SYSTEM
 from kechuang.accounts.models import Account, Department
+from kechuang.assessment.reminders import DEADLINE_KIND_EN, DEADLINE_KIND_ZH, digest_mail
 from kechuang.audit.service import record
-from kechuang.monitoring.reminders import DEADLINE_KIND_EN, DEADLINE_KIND_ZH, digest_mail
+from kechuang.core.access import PLAN_OFFICE, SYSTEM
 from kechuang.notifications.models import STEPS, EscalationStep
 from kechuang.notifications.outbox import queue
 from kechuang.progress import Colour, Stage

@@ -18,8 +18,8 @@ from email.utils import formatdate, make_msgid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kechuang.core.settings import Settings
 from kechuang.notifications.models import OutboxMessage
-from kechuang.notifications.settings import MailSettings
 from kechuang.store.base import utcnow
 
 
@@ -48,7 +48,7 @@ def compose(message: OutboxMessage, sender: str) -> EmailMessage:
     return mail
 
 
-def deliver(mail: EmailMessage, settings: MailSettings) -> None:
+def deliver(mail: EmailMessage, settings: Settings) -> None:
     """Send one message through the configured SMTP server (raises on any refusal)."""
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout_seconds) as smtp:
         if settings.smtp_starttls:
@@ -67,12 +67,12 @@ class SendResult:
     failed: list[int] = field(default_factory=list)
 
 
-def retry_delay(attempts: int, settings: MailSettings) -> dt.timedelta:
+def retry_delay(attempts: int, settings: Settings) -> dt.timedelta:
     """The wait after failed attempt number ``attempts`` (≥ 1): retry_minutes · 2^(attempts−1)."""
     return dt.timedelta(minutes=settings.mail_retry_minutes * 2 ** (attempts - 1))
 
 
-def send_outbox(session: Session, settings: MailSettings, now: dt.datetime | None = None) -> SendResult:
+def send_outbox(session: Session, settings: Settings, now: dt.datetime | None = None) -> SendResult:
     """Send every queued message whose next attempt is due; record each outcome on its row (the caller
     commits)."""
     now = now or utcnow()

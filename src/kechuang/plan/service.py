@@ -14,14 +14,15 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from kechuang.core.access import NotFound
 from kechuang.indicators.models import Indicator, Observation
 from kechuang.plan.loader import ElementRow, content_hash, flatten, glossary_links, parse_plan
 from kechuang.plan.models import GlossaryLink, Plan, PlanElement, PlanVersion
 from kechuang.plan.schemas import PlanDocument
 
 
-class PlanNotFound(LookupError):
-    """No plan, version or element with the given code or number."""
+class PlanNotFound(NotFound):
+    """No plan, version or element with the given code or number (a :class:`NotFound`)."""
 
 
 class AdjustmentError(ValueError):

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kechuang import clock
+from kechuang.assessment.progress import IndicatorProgress, assess_indicator, final_years
 from kechuang.comments.models import Comment
 from kechuang.comments.service import summary as comment_summary
+from kechuang.core import clock
 from kechuang.indicators.models import Indicator, Observation
-from kechuang.monitoring.models import IndicatorProfile, IndicatorTarget
-from kechuang.monitoring.progress import IndicatorProgress, assess_indicator, final_years
-from kechuang.monitoring.service import links, profiles
+from kechuang.indicators.profile_service import links, profiles
+from kechuang.indicators.profiles import IndicatorProfile, IndicatorTarget
 from kechuang.plan import service as plans
 from kechuang.plan.models import PlanElement, PlanVersion
 from kechuang.progress import (

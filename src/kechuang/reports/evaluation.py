@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kechuang import __version__, clock
+from kechuang import __version__
+from kechuang.core import clock
 from kechuang.index_results import frameworks
 from kechuang.indicators.models import Indicator, Observation
 from kechuang.plan import service as plans

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from kechuang import clock
+from kechuang.core import clock
 from kechuang.plan import service as plans
 from kechuang.reports import index_view
 from kechuang.reports.evaluation import DATA_TYPE_ZH, NODE_STATUS_ZH, methods_meta, plan_meta

@@ -14,7 +14,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from kechuang import clock
+from kechuang.core import clock
 
 #: version of the report layout and method (part of the snapshot; raise it when the content rules change)
 REPORT_FORMAT = "kechuang-report/1"

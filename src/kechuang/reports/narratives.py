@@ -13,7 +13,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kechuang.accounts.access import Principal, Role
+from kechuang.core.access import Principal, Role
 from kechuang.plan import service as plans
 from kechuang.reports.model import ReportError, content_hash
 from kechuang.reports.models import ReportFinal, ReportNarrative

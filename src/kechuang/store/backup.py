@@ -76,23 +76,17 @@ class Verified:
 
 
 def default_evidence_dir() -> Path:
-    """The configured evidence folder (``KECHUANG_EVIDENCE_DIR``, see ``kechuang.supervision.settings``)."""
-    from kechuang.supervision.settings import SupervisionSettings
+    """The configured evidence folder (``KECHUANG_EVIDENCE_DIR``, see ``kechuang.core.settings``)."""
+    from kechuang.core.settings import Settings
 
-    return SupervisionSettings().resolved_evidence_dir()
+    return Settings().resolved_evidence_dir()
 
 
 def default_reports_dir() -> Path:
-    """The configured reports folder, as the report pages find it (``kechuang.reports.web.reports_dir``)."""
-    from types import SimpleNamespace
-    from typing import cast
+    """The configured reports folder (``KECHUANG_REPORTS_DIR``, see ``kechuang.core.settings``)."""
+    from kechuang.core.settings import Settings
 
-    from fastapi import Request
-
-    from kechuang.reports.web import reports_dir
-
-    no_app_state = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace()))
-    return reports_dir(cast(Request, no_app_state))
+    return Settings().resolved_reports_dir()
 
 
 def _dialect(url: URL) -> str:

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kechuang.accounts.access import PLAN_OFFICE, NotFound, Principal
 from kechuang.accounts.models import Department
 from kechuang.audit.models import AuditRecord
+from kechuang.core.access import PLAN_OFFICE, NotFound, Principal
 from kechuang.submissions.models import ReportingPeriod, Submission, SubmissionValue
 
 IN_HAND = ("submitted", "dept_approved", "approved")

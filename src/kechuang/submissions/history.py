@@ -22,11 +22,11 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kechuang.accounts.access import Principal, Role
 from kechuang.audit.service import record
+from kechuang.core.access import Principal, Role
 from kechuang.core.numbers import NumberError, parse_number
 from kechuang.indicators.models import Indicator
-from kechuang.monitoring.models import IndicatorProfile
+from kechuang.indicators.profiles import IndicatorProfile
 from kechuang.submissions import service as submissions
 from kechuang.submissions.models import ReportingPeriod, Submission, SubmissionValue
 from kechuang.submissions.service import SubmissionError, ValidationFailed, ValueChange

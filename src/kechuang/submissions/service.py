@@ -26,13 +26,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from kechuang.accounts.access import PLAN_OFFICE, Forbidden, NotFound, Principal, Role
 from kechuang.accounts.models import Department
 from kechuang.audit.models import AuditRecord
 from kechuang.audit.service import record, refuse
+from kechuang.core.access import PLAN_OFFICE, Forbidden, NotFound, Principal, Role, StaleEdit
 from kechuang.indicators.models import Indicator, Observation
-from kechuang.monitoring.models import IndicatorProfile
-from kechuang.monitoring.service import StaleEdit, owned_indicators
+from kechuang.indicators.profile_service import owned_indicators
+from kechuang.indicators.profiles import IndicatorProfile
 from kechuang.store.base import utcnow
 from kechuang.submissions.excel import SHEET, TemplateMeta, TemplateRow, build_workbook, read_workbook
 from kechuang.submissions.models import (

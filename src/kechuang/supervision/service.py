@@ -25,14 +25,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from kechuang.accounts.access import PLAN_OFFICE, Forbidden, NotFound, Principal, Role
 from kechuang.accounts.models import Department
 from kechuang.audit.service import record, refuse
-from kechuang.monitoring.service import StaleEdit
+from kechuang.core.access import PLAN_OFFICE, Forbidden, NotFound, Principal, Role, StaleEdit
+from kechuang.core.settings import Settings
 from kechuang.progress import Assessment, Stage, supervision_status
 from kechuang.progress import SupervisionItem as ItemInput
 from kechuang.supervision.models import EvidenceFile, Milestone, ProgressReport, SupervisionItem
-from kechuang.supervision.settings import SupervisionSettings
 
 CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
                  "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -91,7 +90,7 @@ def get_item(session: Session, actor: Principal, item_id: int) -> SupervisionIte
 
 
 def get_evidence(session: Session, actor: Principal, evidence_id: int,
-                 settings: SupervisionSettings) -> tuple[EvidenceFile, Path]:
+                 settings: Settings) -> tuple[EvidenceFile, Path]:
     """An evidence file's record and path, if ``actor`` may see its item."""
     ev = session.get(EvidenceFile, evidence_id)
     if ev is None:
@@ -205,7 +204,7 @@ def acknowledge(session: Session, actor: Principal, item_id: int, expected_versi
     _flush(session, item)
 
 
-def _store(upload: Upload, settings: SupervisionSettings) -> EvidenceFile:
+def _store(upload: Upload, settings: Settings) -> EvidenceFile:
     name = Path(upload.filename).name.strip() or "evidence"
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     allowed = settings.allowed_types()
@@ -233,7 +232,7 @@ def _store(upload: Upload, settings: SupervisionSettings) -> EvidenceFile:
 
 
 def report_progress(session: Session, actor: Principal, item_id: int, *, text: str, percent: int,
-                    files: tuple[Upload, ...] = (), settings: SupervisionSettings,
+                    files: tuple[Upload, ...] = (), settings: Settings,
                     expected_version: int | None = None) -> ProgressReport:
     """A department reports progress (text, % complete, evidence files).
 

@@ -11,13 +11,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from kechuang import clock
 from kechuang.accounts import service as accounts
-from kechuang.accounts.access import Principal, Role
+from kechuang.core import clock
+from kechuang.core.access import Principal, Role
 from kechuang.core.numbers import NumberError, parse_number
+from kechuang.indicators import profile_service as monitoring
 from kechuang.indicators import service as indicators
-from kechuang.monitoring import service as monitoring
-from kechuang.monitoring.models import BINDINGS, FREQUENCIES, KINDS, METHODS, RULES
+from kechuang.indicators.profiles import BINDINGS, FREQUENCIES, KINDS, METHODS, RULES
 from kechuang.plan import service as plans
 from kechuang.submissions import service as submissions
 from kechuang.submissions.completeness import completeness

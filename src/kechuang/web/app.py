@@ -9,9 +9,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from kechuang import __version__
-from kechuang.config import get_settings
+from kechuang.core.settings import get_settings
 from kechuang.plan.service import PlanNotFound
-from kechuang.reports import web as reports_web
 from kechuang.store.db import make_engine, session_factory, upgrade
 from kechuang.web import (
     admin,
@@ -30,6 +29,7 @@ from kechuang.web import (
     supervision_pages,
     workflow,
 )
+from kechuang.web import reports as reports_web
 from kechuang.web.cache import PublicPageCache
 
 STATIC = Path(__file__).parent / "static"

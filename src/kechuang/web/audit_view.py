@@ -17,14 +17,14 @@ from fastapi.responses import Response
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
-from kechuang import clock
 from kechuang.accounts import service as accounts
-from kechuang.accounts.access import PLAN_OFFICE, Principal
 from kechuang.accounts.models import Department
+from kechuang.assessment.reminders import DEADLINE_KIND_ZH, deadline_kind_label
 from kechuang.audit.models import AuditRecord
 from kechuang.audit.service import trail
+from kechuang.core import clock
+from kechuang.core.access import PLAN_OFFICE, Principal
 from kechuang.core.spreadsheet import cell_text, csv_bytes, xlsx_bytes
-from kechuang.monitoring.reminders import DEADLINE_KIND_ZH, deadline_kind_label
 from kechuang.notifications.ladder import STEP_LABELS, step_label
 from kechuang.web.i18n import STRINGS, label, request_lang, t
 

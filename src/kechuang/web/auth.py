@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from kechuang import clock
 from kechuang.accounts import service as accounts
-from kechuang.accounts.access import PLAN_OFFICE, Principal, Role
 from kechuang.accounts.models import Account
-from kechuang.accounts.settings import AccountSettings
+from kechuang.core import clock
+from kechuang.core.access import PLAN_OFFICE, Principal, Role
+from kechuang.core.settings import Settings
 from kechuang.store.base import utcnow
 from kechuang.web.i18n import request_lang
 from kechuang.web.pages import render
@@ -44,7 +44,7 @@ def _login_page(request: Request, *, error: str = "", status_code: int = 200, ne
     token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
     response = render(request, "monitoring/login.html", status_code=status_code, csrf_token=token, error=error,
                       next=_safe_next(next_) or "", username=username, retry_at=retry_at)
-    settings: AccountSettings = request.app.state.account_settings
+    settings: Settings = request.app.state.account_settings
     response.set_cookie(CSRF_COOKIE, token, httponly=True, secure=settings.secure_cookies, samesite="lax", path="/")
     return response
 
@@ -59,7 +59,7 @@ def login_form(request: Request, next: str | None = Query(None)) -> Response:
 
 @router.post("/login")
 def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form(""),
-          s: Session = Depends(db), settings: AccountSettings = Depends(account_settings)) -> Response:
+          s: Session = Depends(db), settings: Settings = Depends(account_settings)) -> Response:
     ip = request.client.host if request.client else ""
     try:
         account = accounts.authenticate(s, username, password, ip=ip, settings=settings)
@@ -75,7 +75,7 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
     return _logged_in(s, account, next, settings)
 
 
-def _logged_in(s: Session, account: Account, next_: str, settings: AccountSettings) -> Response:
+def _logged_in(s: Session, account: Account, next_: str, settings: Settings) -> Response:
     opened = accounts.open_session(s, account, settings)
     who = accounts.principal_of(account)
     s.commit()
@@ -92,7 +92,7 @@ def _new_password_page(request: Request, *, username: str, next_: str, error: st
     token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
     response = render(request, "monitoring/login_new_password.html", status_code=status_code, csrf_token=token,
                       username=username, next=_safe_next(next_) or "", error=error)
-    settings: AccountSettings = request.app.state.account_settings
+    settings: Settings = request.app.state.account_settings
     response.set_cookie(CSRF_COOKIE, token, httponly=True, secure=settings.secure_cookies, samesite="lax", path="/")
     return response
 
@@ -100,7 +100,7 @@ def _new_password_page(request: Request, *, username: str, next_: str, error: st
 @router.post("/login/new-password")
 def login_new_password(request: Request, username: str = Form(""), current: str = Form(""), new: str = Form(""),
                        next: str = Form(""), s: Session = Depends(db),
-                       settings: AccountSettings = Depends(account_settings)) -> Response:
+                       settings: Settings = Depends(account_settings)) -> Response:
     """Log in with the temporary password and set a new one in one step."""
     ip = request.client.host if request.client else ""
     try:
@@ -147,7 +147,7 @@ def account_page(request: Request, who: Principal = Depends(principal)) -> HTMLR
 @router.post("/account/password", response_class=HTMLResponse)
 def change_password(request: Request, current: str = Form(""), new: str = Form(""),
                     who: Principal = Depends(principal), s: Session = Depends(db),
-                    settings: AccountSettings = Depends(account_settings)) -> Response:
+                    settings: Settings = Depends(account_settings)) -> Response:
     ip = request.client.host if request.client else ""
     try:
         accounts.authenticate(s, who.username, current, ip=ip, settings=settings)

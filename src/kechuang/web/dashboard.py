@@ -7,10 +7,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from kechuang import clock
-from kechuang.accounts.access import Principal
-from kechuang.monitoring import progress
-from kechuang.monitoring.service import indicator_by_code
+from kechuang.assessment import progress
+from kechuang.core import clock
+from kechuang.core.access import Principal
+from kechuang.indicators.profile_service import indicator_by_code
 from kechuang.opendata import service as opendata
 from kechuang.opendata.tables import Field, Table
 from kechuang.plan import service as plans

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from kechuang.accounts.access import Principal, Role
+from kechuang.core.access import Principal, Role
 from kechuang.index.results import growth_rate
 from kechuang.index_results import frameworks as ir_frameworks
 from kechuang.index_results import rebuild

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from kechuang.monitoring import progress
+from kechuang.assessment import progress
 from kechuang.plan import service as plans
 from kechuang.progress import Standing
 from kechuang.web.deps import get_session

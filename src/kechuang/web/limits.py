@@ -4,7 +4,7 @@ Every request falls in one class, by its content type and route: **upload** (``m
 route that takes files), **form** (``application/x-www-form-urlencoded``, or multipart to any other
 route) and **json** (every other body: the JSON API). The limits are settings
 (``KECHUANG_MAX_UPLOAD_BYTES``, ``KECHUANG_MAX_FORM_BYTES``, ``KECHUANG_MAX_JSON_BYTES``; see
-``kechuang.config``). A request whose declared ``Content-Length`` is above its class's limit is refused at
+``kechuang.core.settings``). A request whose declared ``Content-Length`` is above its class's limit is refused at
 the first read without reading anything; otherwise the bytes are counted as they arrive and reading stops
 with 413 as soon as the limit is passed (chunked bodies included). Uploaded files are spooled by Starlette
 to a temporary file (in memory up to 1 MB only), so an upload within its limit is not held in memory whole.
@@ -20,7 +20,7 @@ from fastapi import FastAPI, HTTPException, Request, params
 from fastapi.responses import Response
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from kechuang.config import Settings, get_settings
+from kechuang.core.settings import Settings, get_settings
 from kechuang.web.security import error_page, is_api, problem
 
 Scope = MutableMapping[str, Any]

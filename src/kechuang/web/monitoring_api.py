@@ -12,14 +12,14 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, StrictFloat, StrictInt, StrictStr
 from sqlalchemy.orm import Session
 
-from kechuang import clock
-from kechuang.accounts.access import Principal
+from kechuang.assessment import progress
+from kechuang.assessment.reminders import reminders
 from kechuang.audit.models import AuditRecord
 from kechuang.audit.service import trail
+from kechuang.core import clock
+from kechuang.core.access import Principal
 from kechuang.core.numbers import NumberError, parse_number
-from kechuang.monitoring import progress
-from kechuang.monitoring.reminders import reminders
-from kechuang.monitoring.service import indicator_by_code
+from kechuang.indicators.profile_service import indicator_by_code
 from kechuang.plan import service as plans
 from kechuang.progress import Assessment, RollUp
 from kechuang.submissions import service as submissions

@@ -11,10 +11,10 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from kechuang import clock
+from kechuang.assessment import progress
+from kechuang.core import clock
 from kechuang.core.numbers import input_value
 from kechuang.indicators import service as indicators
-from kechuang.monitoring import progress
 from kechuang.plan import service as plans
 from kechuang.web import audit_view
 from kechuang.web.cache import data_fingerprint
@@ -44,7 +44,7 @@ templates.env.filters["num"] = num
 templates.env.filters.update(audit_value=audit_view.describe, audit_field=audit_view.field_text)
 templates.env.filters["input_value"] = input_value  # what an input box holds: never the display format
 templates.env.filters["target_range"] = target_range
-# every time on a page in the plan's time zone, with the zone said (kechuang.clock)
+# every time on a page in the plan's time zone, with the zone said (kechuang.core.clock)
 templates.env.filters.update(local_date=clock.date_text, local_time=clock.time_text, iso_time=clock.iso,
                              local_seconds=lambda moment: clock.time_text(moment, seconds=True))
 

@@ -20,13 +20,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
-from kechuang import clock
 from kechuang.accounts import service as accounts
-from kechuang.accounts.access import Principal, Role
 from kechuang.comments import service as comments
 from kechuang.comments.models import STATUSES, TARGET_KINDS
 from kechuang.comments.schemas import CampaignIn, CommentForm, TopicSummary
-from kechuang.comments.settings import CommentSettings, get_comment_settings
+from kechuang.core import clock
+from kechuang.core.access import Principal, Role
+from kechuang.core.settings import Settings, get_settings
 from kechuang.core.spreadsheet import csv_bytes, xlsx_bytes
 from kechuang.indicators import service as indicators
 from kechuang.opendata import formats
@@ -46,9 +46,9 @@ MODERATOR = Depends(require(*comments.MODERATORS))
 REPLIER = Depends(require(*comments.MODERATORS, Role.REVIEWER))
 
 
-def comment_settings() -> CommentSettings:
+def comment_settings() -> Settings:
     """The comment settings (a dependency, so tests and deployments can override it)."""
-    return get_comment_settings()
+    return get_settings()
 
 
 def _today() -> dt.date:
@@ -81,7 +81,7 @@ def _target_context(s: Session, v: PlanVersion, kind: str, code: str) -> dict[st
     return ctx
 
 
-def _error_message(exc: comments.CommentError, lang: str, settings: CommentSettings) -> str:
+def _error_message(exc: comments.CommentError, lang: str, settings: Settings) -> str:
     if isinstance(exc, comments.RateLimited):
         return t("po_err_rate", lang).format(time=clock.clock_text(exc.until))
     key = {("invalid", "body"): "po_err_body", ("invalid", "author_name"): "po_err_name",
@@ -92,7 +92,7 @@ def _error_message(exc: comments.CommentError, lang: str, settings: CommentSetti
                                links=settings.comment_max_links, name=comments.MAX_NAME_LENGTH)
 
 
-def _item_page(request: Request, s: Session, settings: CommentSettings, kind: str, code: str, *,
+def _item_page(request: Request, s: Session, settings: Settings, kind: str, code: str, *,
                status_code: int = 200, error: str = "", error_field: str = "", form: CommentForm | None = None,
                sent: bool = False) -> HTMLResponse:
     if kind not in TARGET_KINDS:
@@ -117,7 +117,7 @@ def _item_page(request: Request, s: Session, settings: CommentSettings, kind: st
 
 @router.get("/opinions", response_class=HTMLResponse)
 def opinions_home(request: Request, s: Session = Depends(db),
-                  settings: CommentSettings = Depends(comment_settings)) -> HTMLResponse:
+                  settings: Settings = Depends(comment_settings)) -> HTMLResponse:
     v = plans.latest_version(s)
     recent = list(reversed(comments.published(s, v.plan_id)))[:20]
     tree = {e.code: e for e in plans.elements(s, v) if e.kind in ("task", "measure", "project")}
@@ -167,14 +167,14 @@ def _summary_xlsx(rows: list[TopicSummary]) -> bytes:
 
 @router.get("/opinions/{kind}/{code}", response_class=HTMLResponse)
 def opinion_item(kind: str, code: str, request: Request, sent: int = Query(0), s: Session = Depends(db),
-                 settings: CommentSettings = Depends(comment_settings)) -> HTMLResponse:
+                 settings: Settings = Depends(comment_settings)) -> HTMLResponse:
     return _item_page(request, s, settings, kind, code, sent=bool(sent))
 
 
 @router.post("/opinions/{kind}/{code}", response_class=HTMLResponse)
 def opinion_submit(kind: str, code: str, request: Request, body: str = Form(""), author_name: str = Form(""),
                    token: str = Form(""), website: str = Form(""), s: Session = Depends(db),
-                   settings: CommentSettings = Depends(comment_settings)) -> Response:
+                   settings: Settings = Depends(comment_settings)) -> Response:
     if kind not in TARGET_KINDS or len(code) > 100:
         raise plans.PlanNotFound(f"no {kind} {code!r} to comment on")
     form = CommentForm(target_kind=kind, target_code=code, body=body, author_name=author_name, token=token,  # type: ignore[arg-type]

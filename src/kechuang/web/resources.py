@@ -12,7 +12,7 @@ from typing import TypeVar
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from kechuang.accounts.access import Forbidden, NotFound, Principal
+from kechuang.core.access import Forbidden, NotFound, Principal
 from kechuang.submissions import service as submissions
 from kechuang.submissions.models import Submission
 from kechuang.supervision import service as supervision

@@ -20,13 +20,12 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from kechuang.accounts import service as accounts
-from kechuang.accounts.access import PLAN_OFFICE, Forbidden, NotAuthenticated, NotFound, Principal, Role
-from kechuang.accounts.settings import AccountSettings, get_account_settings
 from kechuang.audit.service import RecordedRefusal
-from kechuang.monitoring.service import ProfileError, StaleEdit
+from kechuang.core.access import PLAN_OFFICE, Forbidden, NotAuthenticated, NotFound, Principal, Role, StaleEdit
+from kechuang.core.settings import Settings, get_settings
+from kechuang.indicators.profile_service import ProfileError
 from kechuang.submissions.service import SubmissionError, ValidationFailed
 from kechuang.supervision.service import SupervisionError
-from kechuang.supervision.settings import get_supervision_settings
 from kechuang.web.pages import render
 
 SESSION_COOKIE = "kc_session"
@@ -82,7 +81,7 @@ async def security_context(request: Request) -> None:
         raise Forbidden("missing or wrong CSRF token: reload the page and try again")
 
 
-def account_settings(request: Request) -> AccountSettings:
+def account_settings(request: Request) -> Settings:
     return request.app.state.account_settings  # type: ignore[no-any-return]
 
 
@@ -134,7 +133,7 @@ def error_page(request: Request, status: int, title_key: str, detail: str) -> HT
     return render(request, "monitoring/error.html", status_code=status, title_key=title_key, detail=detail)
 
 
-def set_session_cookie(response: Response, token: str, settings: AccountSettings) -> None:
+def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
     response.set_cookie(SESSION_COOKIE, token, max_age=int(settings.session_hours * 3600), httponly=True,
                         secure=settings.secure_cookies, samesite="lax", path="/")
 
@@ -142,8 +141,8 @@ def set_session_cookie(response: Response, token: str, settings: AccountSettings
 def install(app: FastAPI) -> None:
     """Add the security context to every route included afterwards, the settings, and the error handlers."""
     app.router.dependencies.append(Depends(security_context))
-    app.state.account_settings = get_account_settings()
-    app.state.supervision_settings = get_supervision_settings()
+    app.state.account_settings = get_settings()
+    app.state.supervision_settings = get_settings()
 
     def handler(status: int, title: str, title_key: str) -> Callable[[Request, Exception], Response]:
         def handle(request: Request, exc: Exception) -> Response:

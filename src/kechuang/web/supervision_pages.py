@@ -10,11 +10,11 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from kechuang import clock
 from kechuang.accounts import service as accounts
-from kechuang.accounts.access import Principal, Role
+from kechuang.assessment.reminders import deadline_kind_label, digest
 from kechuang.audit.service import trail
-from kechuang.monitoring.reminders import deadline_kind_label, digest
+from kechuang.core import clock
+from kechuang.core.access import Principal, Role
 from kechuang.notifications import ladder
 from kechuang.plan import service as plans
 from kechuang.progress import Stage

@@ -10,10 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from kechuang.accounts.access import PLAN_OFFICE, Principal, Role
+from kechuang.assessment.reminders import reminders
+from kechuang.core.access import PLAN_OFFICE, Principal, Role, StaleEdit
 from kechuang.core.numbers import NumberError, parse_number
-from kechuang.monitoring.reminders import reminders
-from kechuang.monitoring.service import StaleEdit
 from kechuang.plan import service as plans
 from kechuang.submissions import service as submissions
 from kechuang.submissions.excel import MAX_BYTES

@@ -11,7 +11,7 @@ import kechuang.audit.models  # noqa: F401
 import kechuang.comments.models  # noqa: F401
 import kechuang.index_results.models  # noqa: F401
 import kechuang.indicators.models  # noqa: F401
-import kechuang.monitoring.models  # noqa: F401
+import kechuang.indicators.profiles  # noqa: F401
 import kechuang.notifications.models  # noqa: F401
 import kechuang.plan.models  # noqa: F401
 import kechuang.reports.models  # noqa: F401
