@@ -1,11 +1,13 @@
 """Rewrite imports of moved modules to their new homes, in ``src`` and ``tests``.
 
-The re-layering (issue 11) moved modules while other branches were still importing them by their old paths;
-each old path was left as a thin re-export shim (listed in ``SHIMS``). After every branch is merged, run
+The re-layering (issue 11) moved modules (``git mv``, so merges follow the renames) while other branches were
+still importing them by their old paths; the old paths stay importable through ``kechuang._moved`` (a finder
+that answers an old path with the new module; it holds the mapping this script reads: ``MOVES``, ``NAMES``).
+After every branch is merged, run
 
     python tools/rewrite_imports.py            # rewrite every import (and dotted mention) to the new paths
     python tools/rewrite_imports.py --check    # list what would change; exit 1 if anything would
-    python tools/rewrite_imports.py --remove-shims   # rewrite, then delete the shim files
+    python tools/rewrite_imports.py --remove-shims   # rewrite, then delete kechuang/_moved.py and its install()
 
 It is idempotent: a second run changes nothing. It rewrites
 
@@ -23,47 +25,37 @@ from __future__ import annotations
 
 import argparse
 import ast
+import importlib.util
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 
-# old module → new module: the whole module moved; the old path is a shim re-exporting it.
-MOVES: dict[str, str] = {
-    "kechuang.accounts.access": "kechuang.core.access",
-    "kechuang.clock": "kechuang.core.clock",
-    "kechuang.config": "kechuang.core.settings",
-    "kechuang.accounts.settings": "kechuang.core.settings",
-    "kechuang.comments.settings": "kechuang.core.settings",
-    "kechuang.notifications.settings": "kechuang.core.settings",
-    "kechuang.supervision.settings": "kechuang.core.settings",
-    "kechuang.monitoring.models": "kechuang.indicators.profiles",
-    "kechuang.monitoring.service": "kechuang.indicators.profile_service",
-    "kechuang.monitoring.progress": "kechuang.assessment.progress",
-    "kechuang.monitoring.reminders": "kechuang.assessment.reminders",
-    "kechuang.monitoring.demo": "kechuang.demo.seed",
-    "kechuang.reports.web": "kechuang.web.reports",
-}
+MOVED = REPO / "src" / "kechuang" / "_moved.py"
 
-# (old module, name) → (new module, new name): names that left their module for another one, or were renamed.
-NAMES: dict[tuple[str, str], tuple[str, str]] = {
-    ("kechuang.monitoring.service", "StaleEdit"): ("kechuang.core.access", "StaleEdit"),
-    ("kechuang.accounts.settings", "AccountSettings"): ("kechuang.core.settings", "Settings"),
-    ("kechuang.accounts.settings", "get_account_settings"): ("kechuang.core.settings", "get_settings"),
-    ("kechuang.comments.settings", "CommentSettings"): ("kechuang.core.settings", "Settings"),
-    ("kechuang.comments.settings", "get_comment_settings"): ("kechuang.core.settings", "get_settings"),
-    ("kechuang.notifications.settings", "MailSettings"): ("kechuang.core.settings", "Settings"),
-    ("kechuang.notifications.settings", "get_mail_settings"): ("kechuang.core.settings", "get_settings"),
-    ("kechuang.supervision.settings", "SupervisionSettings"): ("kechuang.core.settings", "Settings"),
-    ("kechuang.supervision.settings", "get_supervision_settings"): ("kechuang.core.settings", "get_settings"),
-}
 
-# The shim files (relative to the repository) the lead deletes after the rewrite; the import-graph test
-# (tests/test_import_graph.py) ignores them. A package left with nothing but shims goes with them.
-SHIMS: tuple[str, ...] = tuple(
-    "src/" + old.replace(".", "/") + ".py" for old in MOVES) + ("src/kechuang/monitoring/__init__.py",)
+def _load_moved() -> Any:
+    """``kechuang._moved`` (the old paths' mapping), read from its file without importing the package."""
+    spec = importlib.util.spec_from_file_location("kechuang_moved", MOVED)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_moved = _load_moved() if MOVED.exists() else None
+MOVES: dict[str, str] = _moved.MOVES if _moved else {}  # old module → new module
+NAMES: dict[tuple[str, str], tuple[str, str]] = _moved.NAMES if _moved else {}  # (old module, name) → new home
+
+# What keeps the old paths importable until the rewrite: the finder module and its install() call. The lead
+# deletes them (``--remove-shims``) after the rewrite; the import-graph test (tests/test_import_graph.py)
+# leaves them out of the graph.
+SHIMS: tuple[str, ...] = ("src/kechuang/_moved.py",)
+INSTALL = "src/kechuang/__init__.py"
+INSTALL_LINES = ("from kechuang import _moved\n", "_moved.install()")
 
 SKIP = {Path(__file__).resolve()}
 
@@ -186,6 +178,11 @@ def main(argv: list[str] | None = None) -> int:
         for rel in SHIMS:
             (REPO / rel).unlink(missing_ok=True)
             print(f"removed {rel}")
+        init = REPO / INSTALL
+        kept = [line for line in init.read_text(encoding="utf-8").splitlines(keepends=True)
+                if not line.startswith(INSTALL_LINES)]
+        init.write_text("".join(kept).replace("\n\n\n\n", "\n\n"), encoding="utf-8")
+        print(f"removed the finder of old paths from {INSTALL}")
     return 0
 
 

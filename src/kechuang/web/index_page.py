@@ -1,4 +1,5 @@
-"""The index page and its JSON API: the stored Yangpu index build beside the published official series."""
+"""The index page and its JSON API: the stored Yangpu index build beside the published official series (the view
+model is :func:`kechuang.index_results.view.index_page`)."""
 
 from __future__ import annotations
 
@@ -9,217 +10,34 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from kechuang.core.access import Principal, Role
-from kechuang.index.results import growth_rate
-from kechuang.index_results import frameworks as ir_frameworks
-from kechuang.index_results import rebuild
+from kechuang.core.access import NotFound, Principal, Role
+from kechuang.index_results import rebuild, view
 from kechuang.index_results import service as ir
-from kechuang.indicators import service as indicators
-from kechuang.plan import service as plans
 from kechuang.web.deps import get_session
 from kechuang.web.i18n import request_lang
-from kechuang.web.pages import render
+from kechuang.web.pages import not_found, render
 from kechuang.web.security import db, error_page, require
 
 router = APIRouter()
 
 
-def _framework(s: Session) -> tuple[Any, Any]:
-    """The plan and its index framework; a plan without one has no index page (404)."""
-    plan = plans.get_plan(s)
+def _page(request: Request, s: Session, run_id: int | None = None) -> HTMLResponse:
     try:
-        return plan, ir_frameworks.get_framework(s, plan.id)
-    except ir_frameworks.FrameworkError as exc:
-        raise plans.PlanNotFound(str(exc)) from exc
-
-
-def _page_data(s: Session, lang: str, run_id: int | None = None) -> dict[str, Any]:
-    plan, fw = _framework(s)
-    if run_id is not None:
-        try:
-            run: Any = rebuild.get_run(s, run_id)
-        except LookupError as exc:
-            raise plans.PlanNotFound(str(exc)) from exc
-    else:
-        run = ir.latest_run(s, fw.code)
-    if run is None:
-        return {"run": None, "framework": fw, "runs": [], **_published_only(s, plan.id, fw, lang)}
-    nodes = list(run.nodes)
-    name = {n.code: (n.name_en if lang == "en" and n.name_en else n.name_zh) for n in nodes}
-    dims = [n.code for n in nodes if n.parent == run.index_code]
-    codes = [run.index_code, *dims]
-    computed = ir.series(s, run, codes)
-    figures = {c: ir.published(s, plan.id, c) for c in codes}
-    published = {c: ir.published_latest(figures[c]) for c in codes}
-    editions = {c: ir.published_editions(figures[c]) for c in codes}
-    all_published = figures[run.index_code]
-    years = sorted({y for c in codes for y, _ in computed[c]} | {y for c in codes for y in published[c]})
-    comparison = []
-    comp = dict(computed[run.index_code])
-    for y in years:
-        pub = published[run.index_code].get(y)
-        value = comp.get(y)
-        comparison.append({"year": y, "computed": value, "published": pub.value if pub else None,
-                           "edition": pub.edition if pub else "", "version": pub.version if pub else "",
-                           "source": pub.source if pub else "",
-                           "difference": (value - pub.value) if value is not None and pub else None})
-    latest = ir.contributions(s, run, run.index_code)
-    by_dim = {d: ir.contributions(s, run, d, latest[0].year_to if latest else None) for d in dims}
-    chart = {
-        "years": years,
-        "series": [{"code": c, "name": name[c], "computed": [dict(computed[c]).get(y) for y in years],
-                    "published": [{"edition": ed, "values": [by_year[y].value if y in by_year else None
-                                                             for y in years]}
-                                  for ed, by_year in editions[c].items()]}
-                   for c in codes],
-        "decomposition": [{"code": c.child, "name": name[c.child], "value": c.contribution} for c in latest],
-        "tree": _tree(nodes, run.index_code, name),
-        "radar": _radar(computed, dims, name),
-    }
-    ranking = ir.latest_scores(s, run, run.index_code)
-    ua = ir.latest_uncertainty(s, run)
-    uncertainty = _uncertainty(s, ua, run.index_code, single_unit=len(ranking) <= 1) if ua is not None else None
-    if uncertainty is not None:
-        chart["uncertainty"] = uncertainty.pop("chart")
-    return {"run": run, "framework": fw, "nodes": nodes, "names": name, "dims": dims, "comparison": comparison,
-            "latest": latest, "by_dim": by_dim, "growth": _growth(s, plan.id, fw, published[run.index_code]),
-            "chart": chart, "all_published": all_published, "ranking": ranking if len(ranking) > 1 else [],
-            "uncertainty": uncertainty, "runs": rebuild.runs(s, fw.code)[:10],
-            "coverage_rows": _coverage_rows(run, name),
-            "snapshot_size": rebuild.snapshot_size(s, run) if run.framework_id is not None else None}
-
-
-def _growth(s: Session, plan_id: int, fw: Any, pub: dict[int, ir.PublishedFigure]) -> dict[str, Any] | None:
-    """The average annual growth over the period the plan text states it for, from the published figures."""
-    stated = _stated_growth(s, plan_id, fw)
-    if stated is None or not stated.period:
-        return None
-    start, end = (int(y) for y in stated.period.split("-"))
-    if start not in pub or end not in pub:
-        return None
-    return {"code": stated.indicator.code, "start": start, "end": end, "v0": pub[start].value, "v1": pub[end].value,
-            "rate": float(growth_rate(pub[start].value, pub[end].value, end - start)), "stated": stated.value}
-
-
-def _published_only(s: Session, plan_id: int, fw: Any, lang: str) -> dict[str, Any]:
-    """What the page shows before any run is stored: the published figures of the composite, per edition."""
-    figures = ir.published(s, plan_id, fw.index_code)
-    editions = ir.published_editions(figures)
-    years = sorted({f.year for f in figures})
-    return {"all_published": figures, "growth": _growth(s, plan_id, fw, ir.published_latest(figures)),
-            "chart": {"years": years, "series": [{"code": fw.index_code, "name": fw.title_en if lang == "en"
-                                                  else fw.title_zh, "computed": [None] * len(years),
-                                                  "published": [{"edition": ed, "values": [
-                                                      by_year[y].value if y in by_year else None for y in years]}
-                                                      for ed, by_year in editions.items()]}]}}
-
-
-def _coverage_rows(run: Any, name: dict[str, str]) -> list[dict[str, Any]]:
-    """Per indicator of the run's snapshot: the years with a value and the years missing."""
-    indicators = (run.coverage or {}).get("indicators", {})
-    return [{"code": code, "name": name.get(code, code), "years": len(c["years"]), "missing": c["missing"]}
-            for code, c in indicators.items()]
-
-
-def _describe(spec: dict[str, Any]) -> list[str]:
-    """One line per uncertain parameter of a stored uncertainty spec."""
-    out = []
-    for p in spec.get("parameters", []):
-        if "weights" in p:
-            w = p["weights"]
-            where = ", ".join(str(v) for v in w.get("levels", []) + w.get("codes", []))
-            out.append(f"{p['name']}: {w['noise']} ±{100 * w['spread']:g}% ({where})")
-        elif "values" in p:
-            out.append(f"{p['name']}: {p['step']}.{p['param']} ∈ {{{', '.join(str(v) for v in p['values'])}}}")
-        else:
-            labels = [a if isinstance(a, str) else a.get("label") or a.get("method", "") for a in p["alternatives"]]
-            out.append(f"{p['name']}: {' / '.join(labels)}")
-    return out
-
-
-def _uncertainty(s: Session, ua: Any, code: str, *, single_unit: bool = False) -> dict[str, Any]:
-    """Rank intervals of ``code`` in the latest year and the Sobol' indices of the mean rank shift; for a run of
-    one unit (a district over time), where ranks do not vary, the score intervals of every year and the Sobol'
-    indices of the latest year's score."""
-    if single_unit:
-        return _uncertainty_over_time(s, ua, code)
-    bars = ir.uncertainty_ranks(s, ua, code)
-    indices = ir.sensitivity(s, ua)
-    chart = {
-        "units": [b.unit_name or b.unit for b in bars],
-        "nominal": [b.rank_nominal for b in bars],
-        "median": [b.rank_median for b in bars],
-        "interval": [[i, b.rank_q05, b.rank_q95] for i, b in enumerate(bars)],
-        "parameters": [x.parameter for x in indices],
-        "s1": [x.s1 for x in indices],
-        "st": [x.st for x in indices],
-        "s1_ci": [[i, x.s1_lo, x.s1_hi] for i, x in enumerate(indices)],
-        "st_ci": [[i, x.st_lo, x.st_hi] for i, x in enumerate(indices)],
-    }
-    return {"ua": ua, "bars": bars, "indices": indices, "year": bars[0].year if bars else None,
-            "parameters": _describe(ua.ua_spec), "chart": chart}
-
-
-def _uncertainty_over_time(s: Session, ua: Any, code: str) -> dict[str, Any]:
-    bars = ir.uncertainty_ranks_all_years(s, ua, code)
-    unit = bars[0].unit if bars else ""
-    year = bars[-1].year if bars else None
-    indices = [x for x in ir.sensitivity(s, ua, target="score", unit=unit) if x.year == year and x.code == code]
-    chart = {
-        "years": [b.year for b in bars],
-        "nominal": [b.score_nominal for b in bars],
-        "median": [b.score_median for b in bars],
-        "interval": [[i, b.score_q05, b.score_q95] for i, b in enumerate(bars)],
-        "parameters": [x.parameter for x in indices],
-        "s1": [x.s1 for x in indices], "st": [x.st for x in indices],
-        "s1_ci": [[i, x.s1_lo, x.s1_hi] for i, x in enumerate(indices)],
-        "st_ci": [[i, x.st_lo, x.st_hi] for i, x in enumerate(indices)],
-    }
-    return {"ua": ua, "bars": bars, "indices": indices, "year": year, "over_time": True,
-            "parameters": _describe(ua.ua_spec), "chart": chart}
-
-
-def _stated_growth(s: Session, plan_id: int, fw: Any) -> Any:
-    """The plan text's own statement of the index's average annual growth (an observation with a period)."""
-    code = fw.growth_fact_indicator
-    return next((o for i, o in indicators.plan_facts(s, plan_id) if i.code == code), None) if code else None
-
-
-def _radar(computed: ir.Series, dims: list[str], name: dict[str, str]) -> dict[str, Any]:
-    """The four dimensions of the focus unit in its latest year and the year before, for a radar chart."""
-    by_year = {c: dict(computed[c]) for c in dims}
-    years = sorted({y for c in dims for y in by_year[c]})
-    latest = years[-2:]
-    top = max((v or 0) for c in dims for v in by_year[c].values())
-    return {"indicators": [{"name": name[c], "max": round(top * 1.1, 1)} for c in dims],
-            "series": [{"name": str(y), "value": [by_year[c].get(y) for c in dims]} for y in latest]}
-
-
-def _tree(nodes: list[Any], root: str, name: dict[str, str]) -> dict[str, Any]:
-    kids: dict[str | None, list[Any]] = {}
-    for n in nodes:
-        kids.setdefault(n.parent, []).append(n)
-
-    def walk(code: str, status: str) -> dict[str, Any]:
-        children = [walk(k.code, k.status) for k in kids.get(code, [])]
-        node: dict[str, Any] = {"name": name[code], "status": status}
-        if children:
-            node["children"] = children
-        return node
-
-    top = next(n for n in nodes if n.code == root)
-    return walk(root, top.status)
+        data = view.index_page(s, request_lang(request), run_id)
+    except NotFound as exc:  # a public page: the public "not found" page
+        return not_found(request, str(exc))
+    return render(request, "index.html", **data)
 
 
 @router.get("/index", response_class=HTMLResponse, include_in_schema=False)
 def index_page(request: Request, s: Session = Depends(get_session)) -> HTMLResponse:
-    return render(request, "index.html", **_page_data(s, request_lang(request)))
+    return _page(request, s)
 
 
 @router.get("/index/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
 def index_run_page(request: Request, run_id: int, s: Session = Depends(get_session)) -> HTMLResponse:
     """A stored run at its stable address (the index page shows the newest)."""
-    return render(request, "index.html", **_page_data(s, request_lang(request), run_id))
+    return _page(request, s, run_id)
 
 
 class ScoreOut(BaseModel):
@@ -250,7 +68,7 @@ class RunOut(BaseModel):
 def api_run(s: Session = Depends(get_session)) -> RunOut:
     run = ir.latest_run(s)
     if run is None:
-        raise plans.PlanNotFound("no index build stored")
+        raise NotFound("no index build stored")
     return RunOut(id=run.id, framework=run.framework, title={"zh": run.title_zh, "en": run.title_en},
                   is_demo=run.is_demo, created_at=run.created_at.isoformat(), data_hash=run.data_hash,
                   meta_hash=run.meta_hash, spec_hash=run.spec_hash, engine_version=run.engine_version,
@@ -263,7 +81,7 @@ def api_scores(code: str | None = Query(None, description="iCode, e.g. YPI or El
                year: int | None = None, s: Session = Depends(get_session)) -> list[ScoreOut]:
     run = ir.latest_run(s)
     if run is None:
-        raise plans.PlanNotFound("no index build stored")
+        raise NotFound("no index build stored")
     return [ScoreOut(unit=r.unit, unit_name=r.unit_name, year=r.year, code=r.code, score=r.score, rank=r.rank)
             for r in ir.scores(s, run, code, unit, year)]
 
@@ -297,7 +115,7 @@ def api_compare(a: int = Query(..., description="the earlier run"), b: int = Que
     try:
         ra, rb = rebuild.get_run(s, a), rebuild.get_run(s, b)
     except LookupError as exc:
-        raise plans.PlanNotFound(str(exc)) from exc
+        raise NotFound(str(exc)) from exc
     return rebuild.comparison_dict(rebuild.compare(s, ra, rb))
 
 
@@ -310,7 +128,7 @@ def index_rebuild(request: Request, allow_gaps: str = Form(""),
                   s: Session = Depends(db)) -> Response:
     """The plan office's button: a new run from exactly the approved values (as `kechuang index rebuild`); on a
     coverage problem the page says which cells are missing and nothing is stored."""
-    _, fw = _framework(s)
+    _, fw = view.framework(s)
     try:
         result = rebuild.rebuild(s, fw, by=who.display_name or who.username, allow_gaps=allow_gaps == "1")
     except rebuild.CoverageError as exc:

@@ -1,6 +1,0 @@
-"""Moved to :mod:`kechuang.core.settings` (a shim until ``tools/rewrite_imports.py`` has run)."""
-
-from kechuang.core.settings import Settings, get_settings  # noqa: F401  # moved
-
-AccountSettings = Settings
-get_account_settings = get_settings
