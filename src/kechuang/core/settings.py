@@ -2,10 +2,10 @@
 
 Every field is documented in README.md with its default (``tests/core/test_settings.py`` keeps it so). By area:
 
-- Database and pages: ``KECHUANG_DATABASE_URL`` (SQLAlchemy URL; default a SQLite file ``var/kechuang.db`` under
+- Database and time: ``KECHUANG_DATABASE_URL`` (SQLAlchemy URL; default a SQLite file ``var/kechuang.db`` under
   the current directory, WAL mode; production ``postgresql+psycopg://user:pass@host/db``),
-  ``KECHUANG_DEFAULT_LANG`` (``zh`` default, or ``en``), ``KECHUANG_TIMEZONE`` (the plan's time zone, IANA name,
-  default ``Asia/Shanghai``: where "today" is and how every time is shown, :mod:`kechuang.core.clock`).
+  ``KECHUANG_TIMEZONE`` (the plan's time zone, IANA name, default ``Asia/Shanghai``: where "today" is and how
+  every time is shown, :mod:`kechuang.core.clock`).
 - Request bodies (``kechuang.web.limits``): ``KECHUANG_MAX_JSON_BYTES`` (1 MB), ``KECHUANG_MAX_FORM_BYTES``
   (1 MB), ``KECHUANG_MAX_UPLOAD_BYTES`` (32 MB), refused with 413 while read.
 - Sessions and login throttling (``kechuang.accounts.service.throttled_until``): ``KECHUANG_SECURE_COOKIES``
@@ -53,9 +53,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="KECHUANG_")
 
-    # database and pages
+    # database and time
     database_url: str = ""
-    default_lang: str = "zh"
     timezone: str = "Asia/Shanghai"
     # request bodies
     max_json_bytes: int = Field(1024 * 1024, gt=0)

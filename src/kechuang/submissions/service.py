@@ -343,6 +343,27 @@ def save_values(session: Session, actor: Principal, submission_id: int, changes:
 # ---------------------------------------------------------------- approval
 
 
+# (action, from state) → (the role that takes it, the state it leads to): the one table of the workflow.
+STEPS: dict[tuple[str, str], tuple[Role, str]] = {
+    ("submit", "draft"): (Role.REPORTER, "submitted"),
+    ("submit", "returned"): (Role.REPORTER, "submitted"),
+    ("dept_approve", "submitted"): (Role.REVIEWER, "dept_approved"),
+    ("approve", "dept_approved"): (Role.APPROVER, "approved"),
+    ("return", "submitted"): (Role.REVIEWER, "returned"),
+    ("return", "dept_approved"): (Role.APPROVER, "returned"),
+}
+
+
+def allowed_actions(actor: Principal, sub: Submission) -> list[str]:
+    """What ``actor`` may do with ``sub`` now, as the submission page offers it (``transition`` checks again):
+    the steps of ``STEPS`` from its state for the actor's role, and ``revise`` (a revision request) for the
+    reporter of an approved submission."""
+    found = [name for (name, state), (role, _) in STEPS.items() if state == sub.state and role is actor.role]
+    if actor.role is Role.REPORTER and sub.state == "approved":
+        found.append("revise")
+    return found
+
+
 def transition(session: Session, actor: Principal, submission_id: int, action: str, *, comment: str = "",
                expected_version: int | None = None) -> Submission:
     """Move a submission by ``action`` (submit, dept_approve, approve, return); see the module doc.
@@ -360,13 +381,10 @@ def transition(session: Session, actor: Principal, submission_id: int, action: s
                               "request (申请修订): request_revision, then decide_revision")
     sub = _load(session, submission_id)
     actor.require_department(sub.department_id, "the submission")
-    role_for = {"submit": (Role.REPORTER,), "dept_approve": (Role.REVIEWER,),
-                "approve": (Role.APPROVER,),
-                "return": (Role.REVIEWER,) if sub.state == "submitted" else (Role.APPROVER,)}
-    actor.require_role(*role_for[action], action=action.replace("_", " "))
-    allowed_from = {"submit": ("draft", "returned"), "dept_approve": ("submitted",), "approve": ("dept_approved",),
-                    "return": ("submitted", "dept_approved")}
-    if sub.state not in allowed_from[action]:
+    steps = [(state, role) for (name, state), (role, _) in STEPS.items() if name == action]
+    role = next((r for state, r in steps if state == sub.state), steps[-1][1])
+    actor.require_role(role, action=action.replace("_", " "))
+    if (action, sub.state) not in STEPS:
         raise refuse(session, actor, "submission", sub.id, department_id=sub.department_id, field="state",
                      attempted=action, message=f"cannot {action.replace('_', ' ')} submission {sub.id}: it is "
                                                f"{sub.state} ({STATE_LABELS[sub.state][0]})")
@@ -379,8 +397,7 @@ def transition(session: Session, actor: Principal, submission_id: int, action: s
         problems = check_submission(session, sub, {}, complete=True)
         if problems:
             raise ValidationFailed(problems)
-    new_state = {"submit": "submitted", "dept_approve": "dept_approved", "approve": "approved",
-                 "return": "returned"}[action]
+    new_state = STEPS[(action, sub.state)][1]
     old_state = sub.state
     try:
         sub.state = new_state

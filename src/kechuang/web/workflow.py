@@ -71,7 +71,8 @@ def _page(request: Request, s: Session, who: Principal, sub: Submission, *, prob
                   field_problems=field_problems, typed=typed or {}, keep_versions=keep_versions, message=message,
                   values_saved=values_saved,
                   state_label=submissions.state_label, can_edit=who.role is Role.REPORTER and sub.editable,
-                  actions=_actions(who, sub), revision_requests=submissions.revision_requests(s, sub.id),
+                  actions=submissions.allowed_actions(who, sub),
+                  revision_requests=submissions.revision_requests(s, sub.id),
                   pending_revision=submissions.pending_revision(s, sub.id),
                   history=submissions.comment_history(s, who, sub),
                   can_decide_revision=who.role in (Role.APPROVER, Role.ADMIN),
@@ -83,17 +84,6 @@ def _done(request: Request) -> str | None:
     """The action just taken (``?done=``), if the catalog has its message: an unknown word shows none."""
     done = request.query_params.get("done")
     return done if done and f"action_done_{done}" in STRINGS else None
-
-
-def _actions(who: Principal, sub: Submission) -> list[str]:
-    """The transitions the principal may take now (the server checks them again)."""
-    if who.role is Role.REPORTER:
-        return {"draft": ["submit"], "returned": ["submit"], "approved": ["revise"]}.get(sub.state, [])
-    if who.role is Role.REVIEWER and sub.state == "submitted":
-        return ["dept_approve", "return"]
-    if who.role is Role.APPROVER and sub.state == "dept_approved":
-        return ["approve", "return"]
-    return []
 
 
 @router.get("/submissions/{submission_id}", response_class=HTMLResponse)
