@@ -236,20 +236,12 @@ class Dashboard:
         return sorted(seen.values(), key=lambda p: p.indicator.code)
 
 
-def _task_of(code: str, parent: dict[str, str | None], tasks: set[str]) -> str | None:
-    """The task an element belongs to (the task itself, a measure's task, a project's measure's task)."""
-    node: str | None = code
-    while node is not None and node not in tasks:
-        node = parent.get(node)
-    return node
-
-
 def reported_completion(item: SupervisionItem) -> float:
     """Completion an item reports: 1.0 from the 反馈 stage on (done claimed) or at 100 %, else percent/100."""
     return 1.0 if item.stage in ("feedback", "review", "closed") else item.percent / 100
 
 
-def _tasks_of_links(session: Session, version: PlanVersion) -> dict[str, list[Indicator]]:
+def indicators_by_task(session: Session, version: PlanVersion) -> dict[str, list[Indicator]]:
     """For each task code, the indicators linked to the task, one of its measures or one of its projects
     (by code, each once)."""
     elements = plans.elements(session, version)
@@ -257,7 +249,7 @@ def _tasks_of_links(session: Session, version: PlanVersion) -> dict[str, list[In
     task_codes = {e.code for e in elements if e.kind == "task"}
     out: dict[str, dict[int, Indicator]] = {}
     for code, inds in links(session, version.plan_id).items():
-        task_code = _task_of(code, parent, task_codes)
+        task_code = plans.task_of(code, parent, task_codes)
         if task_code is not None:
             for ind in inds:
                 out.setdefault(task_code, {})[ind.id] = ind
@@ -265,21 +257,31 @@ def _tasks_of_links(session: Session, version: PlanVersion) -> dict[str, list[In
 
 
 def task_indicators(session: Session, version: PlanVersion, task_code: str) -> list[IndicatorProgress]:
-    """The assessed indicators of one task (see :func:`_tasks_of_links`), by code."""
+    """The assessed indicators of one task (see :func:`indicators_by_task`), by code."""
     finals = final_years(version)
     return [indicator_progress(session, ind, finals)
-            for ind in _tasks_of_links(session, version).get(task_code, [])]
+            for ind in indicators_by_task(session, version).get(task_code, [])]
+
+
+def items_by_task(session: Session, version: PlanVersion, today: dt.date,
+                  reminder_days: int = 7) -> dict[str, list[tuple[SupervisionItem, Assessment]]]:
+    """For each task code, its supervision items (督办) — on the task, one of its measures or projects — with
+    their status on ``today`` (a past day for a report's cut-off), by deadline."""
+    elements = plans.elements(session, version)
+    parent = {e.code: e.parent_code for e in elements}
+    task_codes = {e.code for e in elements if e.kind == "task"}
+    out: dict[str, list[tuple[SupervisionItem, Assessment]]] = {}
+    for item in plan_items(session, version.plan_id):
+        task_code = plans.task_of(item.element_code, parent, task_codes)
+        if task_code is not None:
+            out.setdefault(task_code, []).append((item, item_status(item, today, reminder_days)))
+    return out
 
 
 def task_items(session: Session, version: PlanVersion, task_code: str, today: dt.date,
                reminder_days: int = 7) -> list[tuple[SupervisionItem, Assessment]]:
-    """The supervision items (督办) of one task — on the task, one of its measures or projects — with their
-    status on ``today``, by deadline."""
-    elements = plans.elements(session, version)
-    parent = {e.code: e.parent_code for e in elements}
-    task_codes = {e.code for e in elements if e.kind == "task"}
-    return [(item, item_status(item, today, reminder_days)) for item in plan_items(session, version.plan_id)
-            if _task_of(item.element_code, parent, task_codes) == task_code]
+    """The supervision items of one task with their status on ``today`` (see :func:`items_by_task`)."""
+    return items_by_task(session, version, today, reminder_days).get(task_code, [])
 
 
 @dataclass
@@ -305,7 +307,7 @@ def catalogue(session: Session, version: PlanVersion) -> IndicatorCatalogue:
     finals = final_years(version)
     assessed = {ind.id: indicator_progress(session, ind, finals)
                 for ind in list_indicators(session, version.plan_id)}
-    by_task = {task: [assessed[i.id] for i in inds] for task, inds in _tasks_of_links(session, version).items()}
+    by_task = {task: [assessed[i.id] for i in inds] for task, inds in indicators_by_task(session, version).items()}
     linked = {p.indicator.id for ps in by_task.values() for p in ps}
     unlinked = [p for i, p in sorted(assessed.items(), key=lambda kv: kv[1].indicator.code) if i not in linked]
     return IndicatorCatalogue(by_task, unlinked, {i: latest_observation(session, i) for i in assessed})
@@ -323,23 +325,12 @@ def dashboard(session: Session, today: dt.date, plan_code: str | None = None, re
     version = plans.latest_version(session, plan_code)
     plan_id = version.plan_id
     elements = plans.elements(session, version)
-    parent = {e.code: e.parent_code for e in elements}
-    task_codes = {e.code for e in elements if e.kind == "task"}
     finals = final_years(version)
     progress = {p.indicator_id: indicator_progress(session, p.indicator, finals) for p in profiles(session, plan_id)}
-    by_task: dict[str, dict[int, IndicatorProgress]] = {}
-    for code, inds in links(session, plan_id).items():
-        task_code = _task_of(code, parent, task_codes)
-        for ind in inds:
-            if task_code is not None:
-                by_task.setdefault(task_code, {})[ind.id] = progress.get(ind.id) or indicator_progress(
-                    session, ind, finals)
+    by_task = {task: {ind.id: progress.get(ind.id) or indicator_progress(session, ind, finals) for ind in inds}
+               for task, inds in indicators_by_task(session, version).items()}
     linked = {i for d in by_task.values() for i in d}
-    items_by_task: dict[str, list[tuple[SupervisionItem, Assessment]]] = {}
-    for item in plan_items(session, plan_id):
-        task_code = _task_of(item.element_code, parent, task_codes)
-        if task_code is not None:
-            items_by_task.setdefault(task_code, []).append((item, item_status(item, today, reminder_days)))
+    items_by = items_by_task(session, version, today, reminder_days)
     areas = []
     for area in (e for e in elements if e.kind == "area"):
         rows = []
@@ -349,7 +340,7 @@ def dashboard(session: Session, today: dt.date, plan_code: str | None = None, re
             named = {p.indicator.name_zh: p.assessment for p in assessed}
             in_english[task.code] = roll_up(task.title("en"), {p.indicator.name("en"): p.assessment for p in assessed})
             row = TaskProgress(task, assessed, _with_english(roll_up(task.title_zh, named), in_english[task.code]),
-                               items_by_task.get(task.code, []))
+                               items_by.get(task.code, []))
             for item, _ in row.items:
                 check = check_conflict(item.title_zh, reported_completion(item), named)
                 if check.conflict:

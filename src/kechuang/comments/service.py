@@ -171,11 +171,11 @@ def _tree(session: Session, plan_id: int) -> dict[str, PlanElement]:
     return {e.code: e for e in plans.elements(session, version) if e.kind in ("task", "measure", "project")}
 
 
-def _task_of(tree: dict[str, PlanElement], code: str) -> str | None:
-    node = tree.get(code)
-    while node is not None and node.kind != "task":
-        node = tree.get(node.parent_code or "")
-    return node.code if node is not None else None
+def _tasks(tree: dict[str, PlanElement]) -> dict[str, str | None]:
+    """Each task, measure or project of ``tree`` → its task (:func:`kechuang.plan.service.task_of`)."""
+    parent = {c: e.parent_code for c, e in tree.items()}
+    tasks = {c for c, e in tree.items() if e.kind == "task"}
+    return {c: plans.task_of(c, parent, tasks) for c in tree}
 
 
 def resolve_target(session: Session, plan_id: int, kind: str, code: str) -> Target:
@@ -186,6 +186,7 @@ def resolve_target(session: Session, plan_id: int, kind: str, code: str) -> Targ
 def resolve_targets(session: Session, plan_id: int, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Target]:
     """Several (kind, code) targets at once, reading the plan tree and the indicators once."""
     tree = _tree(session, plan_id) if any(k != "indicator" for k, _ in pairs) else {}
+    task_of = _tasks(tree)
     wanted = [c for k, c in pairs if k == "indicator"]
     names = {i.code: i for i in session.scalars(select(Indicator).where(
         Indicator.plan_id == plan_id, Indicator.code.in_(wanted)))} if wanted else {}
@@ -202,7 +203,7 @@ def resolve_targets(session: Session, plan_id: int, pairs: list[tuple[str, str]]
         el = tree.get(code)
         if el is None or el.kind != kind:
             raise UnknownTarget(f"no {kind} {code!r} in the plan's newest version", "target_code")
-        out[(kind, code)] = Target(kind, code, el.title_zh, el.title_en, _task_of(tree, code))
+        out[(kind, code)] = Target(kind, code, el.title_zh, el.title_en, task_of.get(code))
     return out
 
 
@@ -471,6 +472,7 @@ def summary(session: Session, plan_id: int, campaign_id: int | None = None, *,
     if campaign_id is not None:
         stmt = stmt.where(Comment.campaign_id == campaign_id)
     tree = _tree(session, plan_id)
+    task_of = _tasks(tree)
     rows: dict[tuple[str, str], dict[str, int]] = {}
     for el in tree.values():
         if el.kind == "task":
@@ -478,7 +480,7 @@ def summary(session: Session, plan_id: int, campaign_id: int | None = None, *,
     for c in session.scalars(stmt):
         if keep is not None and not keep(c):
             continue
-        key = ("indicator", c.target_code) if c.target_kind == "indicator" else ("task", _task_of(tree, c.target_code)
+        key = ("indicator", c.target_code) if c.target_kind == "indicator" else ("task", task_of.get(c.target_code)
                                                                                  or c.target_code)
         counts = rows.setdefault(key, dict.fromkeys(("received", "replied", *STATUSES), 0))
         counts["received"] += 1

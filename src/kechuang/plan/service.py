@@ -147,6 +147,15 @@ def get_version(session: Session, plan_code: str | None, number: int | None) -> 
     return version
 
 
+def task_of(code: str | None, parent: dict[str, str | None], tasks: set[str]) -> str | None:
+    """The task an element belongs to: the task itself, a measure's task, a project's or target's task (walking
+    ``parent``, element code → parent code, up to a code in ``tasks``); None for an element above the tasks."""
+    node = code
+    while node is not None and node not in tasks:
+        node = parent.get(node)
+    return node
+
+
 def elements(session: Session, version: PlanVersion, kind: str | None = None,
              parent: str | None = None) -> list[PlanElement]:
     """Elements of a version in document order, optionally of one kind and/or under one parent."""

@@ -1,10 +1,10 @@
 """Reading what a report needs from the services, as of an evaluation year and date.
 
 Nothing here computes a verdict of its own: indicator statuses come from ``kechuang.progress`` with the
-inputs ``kechuang.monitoring`` gathers, supervision statuses from ``kechuang.supervision``, index figures
+inputs ``kechuang.assessment`` gathers, supervision statuses from ``kechuang.supervision``, index figures
 from ``kechuang.index_results``, opinions from ``kechuang.comments``. The one addition is the cut-off:
 an evaluation of year Y uses the observations of years up to Y only (:func:`indicator_progress_as_of`,
-which calls ``monitoring.progress.assess_indicator`` with that cut-off).
+which calls ``assessment.progress.assess_indicator`` with that cut-off).
 """
 
 from __future__ import annotations
@@ -15,12 +15,18 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kechuang.assessment.progress import IndicatorProgress, assess_indicator, final_years
+from kechuang.assessment.progress import (
+    IndicatorProgress,
+    assess_indicator,
+    final_years,
+    indicators_by_task,
+    items_by_task,
+)
 from kechuang.comments.models import Comment
 from kechuang.comments.service import summary as comment_summary
 from kechuang.core import clock
 from kechuang.indicators.models import Indicator, Observation
-from kechuang.indicators.profile_service import links, profiles
+from kechuang.indicators.profile_service import profiles
 from kechuang.indicators.profiles import IndicatorProfile, IndicatorTarget
 from kechuang.plan import service as plans
 from kechuang.plan.models import PlanElement, PlanVersion
@@ -37,7 +43,6 @@ from kechuang.progress import (
 )
 from kechuang.submissions.models import ReportingPeriod, Submission, SubmissionValue
 from kechuang.supervision.models import SupervisionItem
-from kechuang.supervision.service import item_status, plan_items
 
 SOURCE_KIND_ZH = {"plan_text": "规划原文", "published": "官方发布", "submission": "部门填报（已审批）",
                   "demo": "演示数据"}
@@ -91,7 +96,7 @@ class IndicatorRow:
 
 def indicator_progress_as_of(session: Session, indicator: Indicator, finals: tuple[int, ...],
                              year: int) -> tuple[IndicatorProgress, Series | None]:
-    """``monitoring.progress.indicator_progress`` with observations of years up to ``year`` only; also
+    """``assessment.progress.indicator_progress`` with observations of years up to ``year`` only; also
     returns the series assessed (None when there is none)."""
     return assess_indicator(session, indicator, finals, until=year)
 
@@ -153,14 +158,6 @@ class TaskRow:
         return [(i, a) for i, a in self.items if a.status is Status.CLOSED]
 
 
-def task_of(code: str | None, parent: dict[str, str | None], tasks: set[str]) -> str | None:
-    """The task an element belongs to (itself, a measure's task, a project's or target's task)."""
-    node = code
-    while node is not None and node not in tasks:
-        node = parent.get(node)
-    return node
-
-
 def task_rows(session: Session, version: PlanVersion, rows: list[IndicatorRow], as_of: dt.date) -> list[TaskRow]:
     """The plan's tasks in order, each with its linked indicators' roll-up, its supervision items (status
     as of ``as_of``) and its key projects."""
@@ -169,21 +166,13 @@ def task_rows(session: Session, version: PlanVersion, rows: list[IndicatorRow], 
     parent = {e.code: e.parent_code for e in elements}
     tasks = {e.code for e in elements if e.kind == "task"}
     by_id = {r.indicator.id: r for r in rows}
-    linked: dict[str, dict[int, IndicatorRow]] = {}
-    for code, inds in links(session, version.plan_id).items():
-        task = task_of(code, parent, tasks)
-        for ind in inds:
-            if task is not None and ind.id in by_id:
-                linked.setdefault(task, {})[ind.id] = by_id[ind.id]
-    items: dict[str, list[tuple[SupervisionItem, Assessment]]] = {}
-    for item in plan_items(session, version.plan_id):
-        task = task_of(item.element_code, parent, tasks)
-        if task is not None:
-            items.setdefault(task, []).append((item, item_status(item, as_of)))
+    linked = {task: {ind.id: by_id[ind.id] for ind in inds if ind.id in by_id}
+              for task, inds in indicators_by_task(session, version).items()}
+    items = items_by_task(session, version, as_of)
     projects: dict[str, list[PlanElement]] = {}
     for e in elements:
         if e.kind == "project":
-            task = task_of(e.code, parent, tasks)
+            task = plans.task_of(e.code, parent, tasks)
             if task is not None:
                 projects.setdefault(task, []).append(e)
     out = []
