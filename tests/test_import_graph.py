@@ -12,8 +12,9 @@ How the graph is built (``package_graph``):
 - ``store/migrations`` is a node of its own, ``store.migrations``: Alembic loads ``env.py`` and the revision
   scripts from the script location, nothing imports them, and ``env.py`` collects every domain's tables, so it
   stands above all of them (and below nothing);
-- the shims of modules that moved (``SHIMS`` in ``tools/rewrite_imports.py``: old paths that re-export the
-  new ones until the lead's rewrite removes them) are left out: they are the old address, not a dependency.
+- the shims of modules that moved (``SHIMS`` in ``tools/rewrite_imports.py``: ``kechuang/_moved.py``, the finder
+  that keeps the old paths importable until the lead's rewrite removes it) are left out: they are the old
+  address, not a dependency. An import of an old path elsewhere does count, as an edge to the old package.
 """
 
 from __future__ import annotations
