@@ -148,7 +148,7 @@ def test_spec_defects(tmp_path: Path, edit: Any, path: str, reason: str) -> None
 def test_invalid_yaml_reports_line(tmp_path: Path) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text("steps:\n  - step: treat\n    params: {winmax: [1, 2}\n")
-    with pytest.raises(SpecError, match=r"^broken\.yaml: invalid YAML at line 3"):
+    with pytest.raises(SpecError, match=r"^broken\.yaml: YAML syntax error: .* \(line 3, column 27\)$"):
         load_spec(path)
 
 

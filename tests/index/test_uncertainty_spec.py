@@ -119,5 +119,5 @@ def test_bad_target_and_yaml(asem_data: pd.DataFrame, asem_meta: pd.DataFrame, t
         _resolve({"target": "Nope", "parameters": [WINMAX]}, asem_data, asem_meta)
     broken = tmp_path / "broken.yaml"
     broken.write_text("parameters: [{name: W, step: treat\n", encoding="utf-8")
-    with pytest.raises(SpecError, match=r"^broken.yaml: invalid YAML at line"):
+    with pytest.raises(SpecError, match=r"^broken.yaml: YAML syntax error: .*\(line \d+, column \d+\)$"):
         load_ua_spec(broken)

@@ -16,18 +16,24 @@ argument used. See ``docs/index-spec.md`` for the format.
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, model_validator
+from pydantic_core import PydanticCustomError
 
+from kechuang.core.yamlfile import YamlFileError, parse_yaml, read_yaml
+from kechuang.index._schema import bad, below, check_keys, checked, nested, validated
 from kechuang.index.errors import SpecError
 from kechuang.index.structure import Structure
 from kechuang.index.weights import ahp_weights
@@ -52,7 +58,7 @@ _REQUIRED = object()
 
 
 class _Fail:
-    """Raises :class:`SpecError` for one spec source."""
+    """Raises :class:`SpecError` for one spec source (used by :func:`validate_against`)."""
 
     def __init__(self, source: str):
         self.source = source
@@ -61,7 +67,7 @@ class _Fail:
         return SpecError(self.source, path, reason)
 
 
-Validator = Callable[[Any, str, _Fail], Any]
+Check = Callable[[Any], Any]
 
 
 def _is_number(value: Any) -> bool:
@@ -75,148 +81,151 @@ def _number(
     lo_open: bool = False,
     nonzero: bool = False,
     nullable: bool = False,
-) -> Validator:
-    def check(value: Any, path: str, fail: _Fail) -> Any:
+) -> Check:
+    def check(value: Any) -> Any:
         if value is None and nullable:
             return None
         if not _is_number(value):
-            raise fail(path, f"must be a number{' or null' if nullable else ''}, got {value!r}")
+            raise bad(f"must be a number{' or null' if nullable else ''}, got {value!r}")
         if lo is not None and (value < lo or (lo_open and value == lo)):
-            raise fail(path, f"must be {'>' if lo_open else '>='} {lo}, got {value!r}")
+            raise bad(f"must be {'>' if lo_open else '>='} {lo}, got {value!r}")
         if hi is not None and value > hi:
-            raise fail(path, f"must be <= {hi}, got {value!r}")
+            raise bad(f"must be <= {hi}, got {value!r}")
         if nonzero and value == 0:
-            raise fail(path, "must not be 0")
+            raise bad("must not be 0")
         return float(value)
 
     return check
 
 
-def _integer(lo: int | None = None, *, nullable: bool = False) -> Validator:
-    def check(value: Any, path: str, fail: _Fail) -> Any:
+def _integer(lo: int | None = None, *, nullable: bool = False) -> Check:
+    def check(value: Any) -> Any:
         if value is None and nullable:
             return None
         if not isinstance(value, int) or isinstance(value, bool) or (lo is not None and value < lo):
             bound = "" if lo is None else f" >= {lo}"
-            raise fail(path, f"must be an integer{bound}{' or null' if nullable else ''}, got {value!r}")
+            raise bad(f"must be an integer{bound}{' or null' if nullable else ''}, got {value!r}")
         return int(value)
 
     return check
 
 
-def _boolean(value: Any, path: str, fail: _Fail) -> bool:
+def _boolean(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise fail(path, f"must be true or false, got {value!r}")
+        raise bad(f"must be true or false, got {value!r}")
     return value
 
 
-def _choice(*options: str) -> Validator:
-    def check(value: Any, path: str, fail: _Fail) -> Any:
+def _choice(*options: str) -> Check:
+    def check(value: Any) -> Any:
         if value not in options:
-            raise fail(path, f"{value!r} is not valid (valid: {', '.join(options)})")
+            raise bad(f"{value!r} is not valid (valid: {', '.join(options)})")
         return value
 
     return check
 
 
-def _text(*, nullable: bool = False) -> Validator:
-    def check(value: Any, path: str, fail: _Fail) -> Any:
+def _text(*, nullable: bool = False) -> Check:
+    def check(value: Any) -> Any:
         if value is None and nullable:
             return None
         if not isinstance(value, str) or not value:
-            raise fail(path, f"must be a non-empty string{' or null' if nullable else ''}, got {value!r}")
+            raise bad(f"must be a non-empty string{' or null' if nullable else ''}, got {value!r}")
         return value
 
     return check
 
 
-def _pair(*, positive_second: bool = False, increasing: bool = False) -> Validator:
-    def check(value: Any, path: str, fail: _Fail) -> Any:
+def _pair(*, positive_second: bool = False, increasing: bool = False) -> Check:
+    def check(value: Any) -> Any:
         if not isinstance(value, list | tuple) or len(value) != 2 or not all(_is_number(v) for v in value):
-            raise fail(path, f"must be a list of two numbers, got {value!r}")
+            raise bad(f"must be a list of two numbers, got {value!r}")
         if positive_second and value[1] <= 0:
-            raise fail(path, f"the second entry must be > 0, got {value[1]!r}")
+            raise bad(f"the second entry must be > 0, got {value[1]!r}")
         if increasing and value[0] >= value[1]:
-            raise fail(path, f"the first entry must be smaller than the second, got {value!r}")
+            raise bad(f"the first entry must be smaller than the second, got {value!r}")
         return [float(value[0]), float(value[1])]
 
     return check
 
 
-def _text_list(value: Any, path: str, fail: _Fail) -> list[str]:
+def _text_list(value: Any) -> list[str]:
     if not isinstance(value, list):
-        raise fail(path, f"must be a list of strings, got {value!r}")
+        raise bad(f"must be a list of strings, got {value!r}")
     for i, item in enumerate(value):
         if not isinstance(item, str) or not item:
-            raise fail(f"{path}[{i}]", f"must be a non-empty string, got {item!r}")
+            raise bad(f"must be a non-empty string, got {item!r}", i)
     return list(value)
 
 
-def _levels(value: Any, path: str, fail: _Fail) -> list[int]:
+def _levels(value: Any) -> list[int]:
     if not isinstance(value, list) or not value:
-        raise fail(path, f"must be a non-empty list of levels, got {value!r}")
+        raise bad(f"must be a non-empty list of levels, got {value!r}")
     for i, item in enumerate(value):
         if not isinstance(item, int) or isinstance(item, bool) or item < 1:
-            raise fail(f"{path}[{i}]", f"must be a level (integer >= 1), got {item!r}")
+            raise bad(f"must be a level (integer >= 1), got {item!r}", i)
     return sorted(set(value))
 
 
-def _text_map(value: Any, path: str, fail: _Fail) -> dict[str, str] | None:
+def _text_map(value: Any) -> dict[str, str] | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise fail(path, f"must be a mapping of iCode to column, got {value!r}")
+        raise bad(f"must be a mapping of iCode to column, got {value!r}")
     for key, item in value.items():
         if not isinstance(item, str) or not item:
-            raise fail(f"{path}.{key}", f"must be a column name, got {item!r}")
+            raise bad(f"must be a column name, got {item!r}", str(key))
     return {str(k): v for k, v in value.items()}
 
 
-def _ratio(value: Any, path: str, fail: _Fail) -> float:
+def _ratio(value: Any, *below: str | int) -> float:
     if isinstance(value, str):
         try:
             value = float(Fraction(value.strip()))
         except (ValueError, ZeroDivisionError):
-            raise fail(path, f"must be a positive number or a fraction like '1/3', got {value!r}") from None
+            raise bad(f"must be a positive number or a fraction like '1/3', got {value!r}", *below) from None
     if not _is_number(value) or value <= 0:
-        raise fail(path, f"must be a positive number or a fraction like '1/3', got {value!r}")
+        raise bad(f"must be a positive number or a fraction like '1/3', got {value!r}", *below)
     return float(value)
 
 
-def _ahp_matrices(value: Any, path: str, fail: _Fail) -> dict[str, dict[str, Any]]:
+def _ahp_matrices(value: Any) -> dict[str, dict[str, Any]]:
     if not isinstance(value, dict) or not value:
-        raise fail(path, "must map each parent iCode to {codes: [...], matrix: [[...], ...]}")
+        raise bad("must map each parent iCode to {codes: [...], matrix: [[...], ...]}")
     out: dict[str, dict[str, Any]] = {}
     for parent, entry in value.items():
-        p = f"{path}.{parent}"
+        p = str(parent)
         if not isinstance(entry, dict) or set(entry) != {"codes", "matrix"}:
-            raise fail(p, "must be a mapping with exactly the keys codes and matrix")
-        codes = _text_list(entry["codes"], f"{p}.codes", fail)
+            raise bad("must be a mapping with exactly the keys codes and matrix", p)
+        try:
+            codes = _text_list(entry["codes"])
+        except PydanticCustomError as exc:
+            raise below(exc, p, "codes") from None
         if len(set(codes)) != len(codes):
-            raise fail(f"{p}.codes", "codes must be distinct")
+            raise bad("codes must be distinct", p, "codes")
         matrix = entry["matrix"]
         n = len(codes)
         if not isinstance(matrix, list) or len(matrix) != n:
-            raise fail(f"{p}.matrix", f"must be a {n}×{n} list of rows (one per code)")
+            raise bad(f"must be a {n}×{n} list of rows (one per code)", p, "matrix")
         rows = []
         for i, row in enumerate(matrix):
             if not isinstance(row, list) or len(row) != n:
-                raise fail(f"{p}.matrix[{i}]", f"must be a row of {n} entries")
-            rows.append([_ratio(v, f"{p}.matrix[{i}][{j}]", fail) for j, v in enumerate(row)])
+                raise bad(f"must be a row of {n} entries", p, "matrix", i)
+            rows.append([_ratio(v, p, "matrix", i, j) for j, v in enumerate(row)])
         for i in range(n):
             if abs(rows[i][i] - 1.0) > 1e-9:
-                raise fail(f"{p}.matrix[{i}][{i}]", f"diagonal entries must be 1, got {rows[i][i]!r}")
+                raise bad(f"diagonal entries must be 1, got {rows[i][i]!r}", p, "matrix", i, i)
             for j in range(i + 1, n):
                 if abs(rows[i][j] * rows[j][i] - 1.0) > 0.01:
-                    raise fail(
-                        f"{p}.matrix[{j}][{i}]",
+                    raise bad(
                         f"must be the reciprocal of matrix[{i}][{j}] = {rows[i][j]!r}, got {rows[j][i]!r}",
+                        p, "matrix", j, i,
                     )
-        out[str(parent)] = {"codes": codes, "matrix": rows}
+        out[p] = {"codes": codes, "matrix": rows}
     return out
 
 
-_Params = dict[str, tuple[Validator, Any]]
+_Params = dict[str, tuple[Check, Any]]
 
 _SKEW_KURT: _Params = {
     "skew_thresh": (_number(0, lo_open=True), 2.0),
@@ -389,166 +398,301 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _check_keys(obj: dict[str, Any], valid: tuple[str, ...], path: str, fail: _Fail) -> None:
-    for key in obj:
-        if key not in valid:
-            where = f"{path}.{key}" if path else str(key)
-            raise fail(where, f"unknown key '{key}' (valid keys: {', '.join(valid)})")
+# --- the format as pydantic models ------------------------------------------------------------------------
+# Models are built from METHODS on first use (and kept): one parameter model, one step model and one override
+# model per (verb, method); a step or an override is validated by the model its verb and method choose
+# (``_schema.nested`` keeps the error path). Leaf checks keep the engine's messages (see _schema).
 
 
-def _resolve_params(
-    verb: str, method: str, given: Any, path: str, fail: _Fail, base: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
-    """Validate ``given`` against the method's schema; missing params come from ``base`` or defaults."""
-    schema = METHODS[verb][method]
-    if given is None:
-        given = {}
-    if not isinstance(given, dict):
-        raise fail(path, f"must be a mapping of parameters, got {given!r}")
-    for key in given:
-        if key not in schema:
-            valid = ", ".join(schema) if schema else "none"
-            raise fail(f"{path}.{key}", f"unknown parameter '{key}' for {method} (valid parameters: {valid})")
-    out: dict[str, Any] = {}
-    for key, (validator, default) in schema.items():
-        if key in given:
-            out[key] = validator(given[key], f"{path}.{key}", fail)
-        elif base is not None and key in base:
-            out[key] = base[key]
-        elif default is _REQUIRED:
-            raise fail(f"{path}.{key}", f"required parameter of {method} is missing")
-        else:
-            out[key] = _plain(default)
-    if verb == "treat" and method == "winsorise" and out["fallback"] == "boxcox" and out["lambda"] is None:
-        raise fail(f"{path}.lambda", "required when fallback is boxcox")
-    if verb == "aggregate" and out["group"] is not None and out["missing"] != "group_mean":
-        raise fail(f"{path}.group", "only used with missing: group_mean")
-    return out
-
-
-def _method(verb: str, value: Any, path: str, fail: _Fail) -> str:
+def _method_of(verb: str, value: Any) -> str:
     valid = tuple(METHODS[verb])
     if value is None:
         if verb in DEFAULT_METHOD:
             return DEFAULT_METHOD[verb]
-        raise fail(path, f"required for {verb} (valid methods: {', '.join(valid)})")
-    if value not in valid:
-        raise fail(path, f"unknown {verb} method {value!r} (valid methods: {', '.join(valid)})")
+        raise bad(f"required for {verb} (valid methods: {', '.join(valid)})", "method")
+    if not isinstance(value, str) or value not in valid:
+        raise bad(f"unknown {verb} method {value!r} (valid methods: {', '.join(valid)})", "method")
     return str(value)
 
 
-def _override(verb: str, entry: Any, path: str, fail: _Fail, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
-    """Resolve a ``{method, params}`` override; same method → params merged over the step's params."""
+def _required(check: Check, method: str) -> Check:
+    def required(value: Any) -> Any:
+        if value is _REQUIRED:
+            raise bad(f"required parameter of {method} is missing")
+        return check(value)
+
+    return required
+
+
+def _cross_check(verb: str, method: str, params: dict[str, Any]) -> None:
+    """Rules between parameters of one method."""
+    if verb == "treat" and method == "winsorise" and params["fallback"] == "boxcox" and params["lambda"] is None:
+        raise bad("required when fallback is boxcox", "lambda")
+    if verb == "aggregate" and params["group"] is not None and params["missing"] != "group_mean":
+        raise bad("only used with missing: group_mean", "group")
+
+
+@functools.cache
+def _params_model(verb: str, method: str) -> type[BaseModel]:
+    schema = METHODS[verb][method]
+
+    def known_keys(cls: type[BaseModel], given: Any) -> Any:
+        if given is None:
+            given = {}
+        if not isinstance(given, dict):
+            raise bad(f"must be a mapping of parameters, got {given!r}")
+        for key in given:
+            if key not in schema:
+                valid = ", ".join(schema) if schema else "none"
+                raise bad(f"unknown parameter '{key}' for {method} (valid parameters: {valid})", str(key))
+        return given
+
+    def across(self: BaseModel) -> BaseModel:
+        _cross_check(verb, method, dict(self))
+        return self
+
+    fields: dict[str, Any] = {}
+    for key, (check, default) in schema.items():
+        if default is _REQUIRED:
+            fields[key] = (checked(_required(check, method)), Field(default=_REQUIRED, validate_default=True))
+        else:
+            fields[key] = (checked(check), Field(default_factory=lambda d=default: _plain(copy.deepcopy(d))))
+    validators: dict[str, Any] = {
+        "known_keys": model_validator(mode="before")(known_keys),  # type: ignore[arg-type, dict-item]
+        "across": model_validator(mode="after")(across),  # type: ignore[arg-type, dict-item]
+    }
+    return create_model(  # type: ignore[call-overload, no-any-return]
+        f"Params_{verb}_{method}", __config__=ConfigDict(extra="forbid"), __validators__=validators, **fields
+    )
+
+
+@functools.cache
+def _override_model(verb: str, method: str) -> type[BaseModel]:
+    return create_model(  # type: ignore[call-overload, no-any-return]
+        f"Override_{verb}_{method}",
+        __config__=ConfigDict(extra="forbid"),
+        method=(str, ...),
+        params=(_params_model(verb, method), ...),
+    )
+
+
+def _override(verb: str, *, indiv: bool) -> Any:
+    """``{method, params}`` overriding a step for one indicator (``indiv``) or one level (``by_level``)."""
+
+    def override(entry: Any) -> Any:
+        if entry == "none":
+            if not indiv or verb != "treat":
+                if not indiv:
+                    raise bad(f"must be a mapping with method and/or params, got {entry!r}")
+                raise bad("'none' is only allowed for treat")
+            return entry
+        if not isinstance(entry, dict):
+            raise bad(f"must be a mapping with method and/or params, got {entry!r}")
+        check_keys(entry, ("method", "params"))
+        return nested(_override_model(verb, _method_of(verb, entry.get("method"))), entry)
+
+    return checked(override)
+
+
+def _with_base(verb: str, entry: Any, method: str, params: Any) -> Any:
+    """An override of the step's own method starts from the step's params; another method from defaults."""
     if not isinstance(entry, dict):
-        raise fail(path, f"must be a mapping with method and/or params, got {entry!r}")
-    _check_keys(entry, ("method", "params"), path, fail)
-    own = _method(verb, entry.get("method", method), f"{path}.method", fail)
-    base = params if own == method else None
-    return {"method": own, "params": _resolve_params(verb, own, entry.get("params"), f"{path}.params", fail, base)}
-
-
-def _parse_step(raw: Any, pos: int, fail: _Fail) -> Step:
-    path = f"steps[{pos}]"
-    if not isinstance(raw, dict):
-        raise fail(path, f"must be a mapping with at least the key 'step', got {raw!r}")
-    verb = raw.get("step")
-    if verb not in VERBS:
-        raise fail(f"{path}.step", f"unknown step {verb!r} (valid steps: {', '.join(VERBS)})")
-    _check_keys(raw, _STEP_KEYS[verb], path, fail)
-    method = _method(verb, raw.get("method"), f"{path}.method", fail)
-    params = _resolve_params(verb, method, raw.get("params"), f"{path}.params", fail)
-    indiv: dict[str, Any] = {}
-    if raw.get("indiv") is not None:
-        if not isinstance(raw["indiv"], dict):
-            raise fail(f"{path}.indiv", "must map indicator codes to overrides")
-        for code, entry in raw["indiv"].items():
-            ipath = f"{path}.indiv.{code}"
-            if entry == "none":
-                if verb != "treat":
-                    raise fail(ipath, "'none' is only allowed for treat")
-                indiv[str(code)] = "none"
-            else:
-                indiv[str(code)] = _override(verb, entry, ipath, fail, method, params)
-    global_ = raw.get("global", False)
-    if verb == "normalise":
-        global_ = _boolean(global_, f"{path}.global", fail)
-        if global_ and method == "n_base_year":
-            raise fail(f"{path}.global", "n_base_year is computed per unit over time; global does not apply")
-    by_level: dict[int, dict[str, Any]] = {}
-    if raw.get("by_level") is not None:
-        if not isinstance(raw["by_level"], dict):
-            raise fail(f"{path}.by_level", "must map levels (integers >= 2) to {method, params}")
-        for lev, entry in raw["by_level"].items():
-            lpath = f"{path}.by_level.{lev}"
-            if not isinstance(lev, int) or isinstance(lev, bool) or lev < 2:
-                raise fail(lpath, f"level must be an integer >= 2, got {lev!r}")
-            by_level[lev] = _override(verb, entry, lpath, fail, method, params)
-    return Step(verb, method, params, pos, indiv, bool(global_), by_level)
-
-
-def _parse_weight_sets(raw: Any, fail: _Fail) -> dict[str, dict[str, float]]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise fail("weight_sets", "must map set names to {iCode: weight}")
-    out: dict[str, dict[str, float]] = {}
-    for name, weights in raw.items():
-        if not isinstance(weights, dict) or not weights:
-            raise fail(f"weight_sets.{name}", "must be a non-empty mapping of iCode to weight")
-        out[str(name)] = {str(code): _number(0)(w, f"weight_sets.{name}.{code}", fail) for code, w in weights.items()}
+        return entry
+    own = entry.get("method", method)
+    out = {**entry, "method": own, "params": entry.get("params")}
+    if own == method and isinstance(params, dict) and isinstance(entry.get("params", {}), dict | None):
+        out["params"] = {**params, **(entry.get("params") or {})}
     return out
 
 
-def parse_spec(obj: Any, source: str = "<spec>") -> Spec:
-    """Validate a spec given as plain data (e.g. parsed YAML) and resolve every default."""
-    fail = _Fail(source)
+def _step_head(raw: Any) -> Any:
+    """Shape of one step before its method's model takes over: verb, keys, method, overrides' bases."""
+    if not isinstance(raw, dict):
+        raise bad(f"must be a mapping with at least the key 'step', got {raw!r}")
+    verb = raw.get("step")
+    if not isinstance(verb, str) or verb not in VERBS:
+        raise bad(f"unknown step {verb!r} (valid steps: {', '.join(VERBS)})", "step")
+    check_keys(raw, _STEP_KEYS[verb])
+    method = _method_of(verb, raw.get("method"))
+    out = {**raw, "method": method, "params": raw.get("params")}
+    if raw.get("indiv") is not None:
+        if not isinstance(raw["indiv"], dict):
+            raise bad("must map indicator codes to overrides", "indiv")
+        out["indiv"] = {str(c): _with_base(verb, e, method, raw.get("params")) for c, e in raw["indiv"].items()}
+    else:
+        out.pop("indiv", None)
+    if raw.get("by_level") is not None:
+        if not isinstance(raw["by_level"], dict):
+            raise bad("must map levels (integers >= 2) to {method, params}", "by_level")
+        levels: dict[str, Any] = {}
+        for lev, entry in raw["by_level"].items():
+            if not isinstance(lev, int) or isinstance(lev, bool) or lev < 2:
+                raise bad(f"level must be an integer >= 2, got {lev!r}", "by_level", str(lev))
+            levels[str(lev)] = _with_base(verb, entry, method, raw.get("params"))
+        out["by_level"] = levels
+    else:
+        out.pop("by_level", None)
+    return out
+
+
+@functools.cache
+def _step_model(verb: str, method: str) -> type[BaseModel]:
+    fields: dict[str, Any] = {
+        "step": (str, ...),
+        "method": (str, ...),
+        "params": (_params_model(verb, method), ...),
+    }
+    if verb in ("treat", "normalise"):
+        fields["indiv"] = (dict[str, _override(verb, indiv=True)], Field(default_factory=dict))  # type: ignore[misc]
+    if verb == "normalise":
+        fields["global_"] = (checked(_boolean), Field(default=False, alias="global"))
+    if verb == "aggregate":
+        fields["by_level"] = (dict[str, _override(verb, indiv=False)], Field(default_factory=dict))  # type: ignore[misc]
+
+    def base_year_is_per_unit(self: BaseModel) -> BaseModel:
+        if getattr(self, "global_", False) and method == "n_base_year":
+            raise bad("n_base_year is computed per unit over time; global does not apply", "global")
+        return self
+
+    return create_model(  # type: ignore[call-overload, no-any-return]
+        f"Step_{verb}_{method}",
+        __config__=ConfigDict(extra="forbid", populate_by_name=True),
+        __validators__={"per_unit": model_validator(mode="after")(base_year_is_per_unit)},  # type: ignore[arg-type, dict-item]
+        **fields,
+    )
+
+
+_NonNegative = Annotated[Any, BeforeValidator(_number(0))]
+
+
+def _steps_list(value: Any) -> Any:
+    if not isinstance(value, list) or not value:
+        raise bad("must be a non-empty list of steps")
+    return value
+
+
+def _weight_sets(value: Any) -> Any:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise bad("must map set names to {iCode: weight}")
+    out = {}
+    for name, weights in value.items():
+        if not isinstance(weights, dict) or not weights:
+            raise bad("must be a non-empty mapping of iCode to weight", str(name))
+        out[str(name)] = {str(code): w for code, w in weights.items()}
+    return out
+
+
+def _spec_head(cls: type[BaseModel], obj: Any) -> Any:
     if not isinstance(obj, dict):
-        raise fail("", "the spec must be a mapping with a 'steps' list")
-    _check_keys(obj, _TOP_KEYS, "", fail)
+        raise bad("the spec must be a mapping with a 'steps' list")
+    check_keys(obj, _TOP_KEYS)
     if obj.get("version", 1) != 1:
-        raise fail("version", f"unsupported spec version {obj['version']!r} (supported: 1)")
+        raise bad(f"unsupported spec version {obj['version']!r} (supported: 1)", "version")
     for key in ("name", "description"):
         if key in obj and not isinstance(obj[key], str):
-            raise fail(key, f"must be a string, got {obj[key]!r}")
-    raw_steps = obj.get("steps")
-    if not isinstance(raw_steps, list) or not raw_steps:
-        raise fail("steps", "must be a non-empty list of steps")
-    steps = tuple(_parse_step(raw, pos, fail) for pos, raw in enumerate(raw_steps))
+            raise bad(f"must be a string, got {obj[key]!r}", key)
+    _steps_list_at(obj.get("steps"))
+    return obj
+
+
+def _steps_list_at(value: Any) -> None:
+    try:
+        _steps_list(value)
+    except PydanticCustomError:
+        raise bad("must be a non-empty list of steps", "steps") from None
+
+
+def _sequence(self: BaseModel) -> BaseModel:
+    """Rules on the sequence of steps, and the weight set a ``set`` step names."""
+    steps: list[Any] = list(self.steps)  # type: ignore[attr-defined]
     seen: dict[str, int] = {}
-    for s in steps:
+    for pos, s in enumerate(steps):
         if s.step in seen:
-            raise fail(f"{s.path}.step", f"'{s.step}' appears twice (first at steps[{seen[s.step]}])")
-        seen[s.step] = s.position
+            raise bad(f"'{s.step}' appears twice (first at steps[{seen[s.step]}])", "steps", pos, "step")
+        seen[s.step] = pos
     for verb in ("normalise", "aggregate"):
         if verb not in seen:
-            raise fail("steps", f"a '{verb}' step is required")
+            raise bad(f"a '{verb}' step is required", "steps")
     if seen["aggregate"] != len(steps) - 1:
-        raise fail(f"steps[{seen['aggregate']}].step", "aggregate must be the last step")
+        raise bad("aggregate must be the last step", "steps", seen["aggregate"], "step")
     for verb in DATA_STEPS:
         if verb in seen and seen[verb] > seen["normalise"]:
-            raise fail(f"steps[{seen[verb]}].step", f"{verb} must come before normalise")
-    weight_sets = _parse_weight_sets(obj.get("weight_sets"), fail)
-    weights = next((s for s in steps if s.step == "weights"), None)
-    if weights is not None and weights.method == "set" and weights.params["name"] not in weight_sets:
-        known = ", ".join(weight_sets) or "none defined"
-        raise fail(
-            f"{weights.path}.params.name",
-            f"weight set {weights.params['name']!r} is not defined in weight_sets ({known})",
+            raise bad(f"{verb} must come before normalise", "steps", seen[verb], "step")
+    sets: dict[str, Any] = self.weight_sets  # type: ignore[attr-defined]
+    if "weights" in seen:
+        weights = steps[seen["weights"]]
+        if weights.method == "set" and weights.params.name not in sets:
+            known = ", ".join(sets) or "none defined"
+            raise bad(
+                f"weight set {weights.params.name!r} is not defined in weight_sets ({known})",
+                "steps", seen["weights"], "params", "name",
+            )
+    return self
+
+
+
+
+def _step(raw: Any) -> Any:
+    """One step: its shape, then the model of its verb and method (built on first use)."""
+    out = _step_head(raw)
+    return nested(_step_model(out["step"], out["method"]), out)
+
+
+@functools.cache
+def _spec_model() -> type[BaseModel]:
+    return create_model(  # type: ignore[call-overload, no-any-return]
+        "PipelineSpec",
+        __config__=ConfigDict(extra="forbid"),
+        __validators__={
+            "head": model_validator(mode="before")(_spec_head),  # type: ignore[arg-type, dict-item]
+            "sequence": model_validator(mode="after")(_sequence),  # type: ignore[arg-type, dict-item]
+        },
+        version=(int, 1),
+        name=(str, ""),
+        description=(str, ""),
+        steps=(list[Annotated[Any, BeforeValidator(_step)]], ...),
+        weight_sets=(
+            Annotated[dict[str, dict[str, _NonNegative]], BeforeValidator(_weight_sets)],
+            Field(default_factory=dict),
+        ),
+    )
+
+
+def _override_data(entry: Any) -> Any:
+    return "none" if entry == "none" else {"method": entry.method, "params": entry.params.model_dump()}
+
+
+def parse_spec(obj: Any, source: str = "<spec>") -> Spec:
+    """Validate a spec given as plain data (e.g. parsed YAML) and resolve every default.
+
+    The format is the pydantic model :func:`_spec_model` built from :data:`METHODS`; the first defect is
+    raised as :class:`SpecError` with the file, the YAML path and the reason.
+    """
+    model: Any = validated(_spec_model(), obj, source)
+    steps = tuple(
+        Step(
+            s.step,
+            s.method,
+            s.params.model_dump(),
+            pos,
+            {code: _override_data(e) for code, e in getattr(s, "indiv", {}).items()},
+            bool(getattr(s, "global_", False)),
+            {int(lev): _override_data(e) for lev, e in getattr(s, "by_level", {}).items()},
         )
-    return Spec(steps, str(obj.get("name", "")), str(obj.get("description", "")), weight_sets, source)
+        for pos, s in enumerate(model.steps)
+    )
+    return Spec(steps, model.name, model.description, model.weight_sets, source)
 
 
 def load_spec(path: str | Path) -> Spec:
-    """Read and validate a YAML spec file."""
+    """Read (:func:`kechuang.core.yamlfile.read_yaml`) and validate a YAML spec file."""
     path = Path(path)
     try:
-        obj = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SpecError(path.name, "", f"cannot be read: {exc}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
-        raise SpecError(path.name, "", f"invalid YAML{where}: {getattr(exc, 'problem', exc)}") from exc
+        obj = read_yaml(path, path.name)
+    except YamlFileError as exc:
+        raise SpecError(path.name, "", exc.located_reason) from None
     return parse_spec(obj, path.name)
 
 
@@ -560,7 +704,7 @@ def dump_spec(spec: Spec) -> str:
 def example_spec(name: str = "asem_variant_a") -> Spec:
     """A spec shipped in ``kechuang/index/examples`` (e.g. ``asem_variant_a``, ``panel_base_year``)."""
     text = resources.files("kechuang.index").joinpath("examples", f"{name}.yaml").read_text(encoding="utf-8")
-    return parse_spec(yaml.safe_load(text), f"{name}.yaml")
+    return parse_spec(parse_yaml(text, f"{name}.yaml"), f"{name}.yaml")
 
 
 def _groups(meta: pd.DataFrame) -> list[str]:

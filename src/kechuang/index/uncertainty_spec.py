@@ -30,18 +30,22 @@ pipeline spec and the data: each alternative is applied to the pipeline spec and
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
-import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 from scipy.special import ndtri
 
+from kechuang.core.yamlfile import YamlFileError, parse_yaml, read_yaml
+from kechuang.index._schema import bad, below, check_keys, nested, validated
 from kechuang.index.errors import SpecError
 from kechuang.index.pipeline import Inputs
 from kechuang.index.spec import DATA_DRIVEN_WEIGHTS, METHODS, Spec, parse_spec, validate_against
@@ -155,195 +159,269 @@ def _fail(source: str, path: str, reason: str) -> SpecError:
     return SpecError(source, path, reason)
 
 
-def _check_keys(obj: Mapping[str, Any], valid: Sequence[str], path: str, source: str) -> None:
-    for key in obj:
-        if key not in valid:
-            where = f"{path}.{key}" if path else str(key)
-            raise _fail(source, where, f"unknown key '{key}' (valid keys: {', '.join(valid)})")
-
-
 def _label(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _levels(value: Any, path: str, source: str) -> tuple[int, ...]:
+def _levels(value: Any) -> tuple[int, ...]:
     if not isinstance(value, list) or not value:
-        raise _fail(source, path, f"must be a non-empty list of levels, got {value!r}")
+        raise bad(f"must be a non-empty list of levels, got {value!r}")
     for i, lev in enumerate(value):
         if not isinstance(lev, int) or isinstance(lev, bool) or lev < 1:
-            raise _fail(source, f"{path}[{i}]", f"must be an integer >= 1, got {lev!r}")
+            raise bad(f"must be an integer >= 1, got {lev!r}", i)
     if len(set(value)) != len(value):
-        raise _fail(source, path, f"levels must be distinct, got {value!r}")
+        raise bad(f"levels must be distinct, got {value!r}")
     return tuple(value)
 
 
-def _codes(value: Any, path: str, source: str) -> tuple[str, ...]:
+def _codes(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not value:
-        raise _fail(source, path, f"must be a non-empty list of iCodes, got {value!r}")
+        raise bad(f"must be a non-empty list of iCodes, got {value!r}")
     for i, code in enumerate(value):
         if not isinstance(code, str) or not code:
-            raise _fail(source, f"{path}[{i}]", f"must be a non-empty string, got {code!r}")
+            raise bad(f"must be a non-empty string, got {code!r}", i)
     if len(set(value)) != len(value):
-        raise _fail(source, path, "codes must be distinct")
+        raise bad("codes must be distinct")
     return tuple(value)
 
 
-def _parse_noise(name: str, raw: Any, path: str, source: str) -> NoiseParameter:
-    if not isinstance(raw, dict):
-        raise _fail(source, path, "must be a mapping {noise: uniform|normal, spread: s, levels: [...]}")
-    _check_keys(raw, ("noise", "spread", "levels", "codes"), path, source)
-    noise = raw.get("noise", "uniform")
-    if noise not in ("uniform", "normal"):
-        raise _fail(source, f"{path}.noise", f"{noise!r} is not valid (valid: uniform, normal)")
-    spread = raw.get("spread")
-    limit, open_top = (1.0, True) if noise == "uniform" else (0.5, False)
-    if not isinstance(spread, int | float) or isinstance(spread, bool) or not math.isfinite(spread) or spread <= 0 \
-            or spread > limit or (open_top and spread == limit):
-        bound = f"< {limit:g}" if open_top else f"<= {limit:g}"
-        raise _fail(source, f"{path}.spread", f"must be a number > 0 and {bound} for {noise} noise, got {spread!r}")
-    if "levels" not in raw and "codes" not in raw:
-        raise _fail(source, path, "give the weights to perturb: levels: [...] and/or codes: [...]")
-    levels = _levels(raw["levels"], f"{path}.levels", source) if "levels" in raw else ()
-    codes = _codes(raw["codes"], f"{path}.codes", source) if "codes" in raw else ()
-    return NoiseParameter(name, str(noise), float(spread), levels, codes, path)
+def _label_text(value: Any) -> Any:
+    if value is not None and (not isinstance(value, str) or not value):
+        raise bad(f"must be a non-empty string, got {value!r}")
+    return value
 
 
-def _parse_alternative(verb: str, raw: Any, path: str, source: str) -> tuple[str | None, dict[str, Any] | None]:
+class _Noise(BaseModel):
+    """``weights: {noise, spread, levels | codes}`` of one parameter."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    noise: str = "uniform"
+    spread: Any = None
+    levels: Annotated[Any, BeforeValidator(_levels)] = ()
+    codes: Annotated[Any, BeforeValidator(_codes)] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shape(cls, raw: Any) -> Any:
+        if not isinstance(raw, dict):
+            raise bad("must be a mapping {noise: uniform|normal, spread: s, levels: [...]}")
+        check_keys(raw, ("noise", "spread", "levels", "codes"))
+        noise = raw.get("noise", "uniform")
+        if noise not in ("uniform", "normal"):
+            raise bad(f"{noise!r} is not valid (valid: uniform, normal)", "noise")
+        spread = raw.get("spread")
+        limit, open_top = (1.0, True) if noise == "uniform" else (0.5, False)
+        if not isinstance(spread, int | float) or isinstance(spread, bool) or not math.isfinite(spread) \
+                or spread <= 0 or spread > limit or (open_top and spread == limit):
+            bound = f"< {limit:g}" if open_top else f"<= {limit:g}"
+            raise bad(f"must be a number > 0 and {bound} for {noise} noise, got {spread!r}", "spread")
+        if "levels" not in raw and "codes" not in raw:
+            raise bad("give the weights to perturb: levels: [...] and/or codes: [...]")
+        return raw
+
+
+def _alternative(verb: str, raw: Any) -> tuple[str | None, dict[str, Any] | None]:
     if raw == "none":
         if verb not in _SKIPPABLE:
-            raise _fail(source, path, f"'none' (step not run) is allowed for {', '.join(_SKIPPABLE)}, not {verb}")
+            raise bad(f"'none' (step not run) is allowed for {', '.join(_SKIPPABLE)}, not {verb}")
         return "none", None
     if not isinstance(raw, dict):
-        raise _fail(source, path, f"must be a mapping with method and params, or 'none', got {raw!r}")
-    _check_keys(raw, _ALT_KEYS[verb], path, source)
+        raise bad(f"must be a mapping with method and params, or 'none', got {raw!r}")
+    check_keys(raw, _ALT_KEYS[verb])
     label = raw.get("label")
-    if label is not None and (not isinstance(label, str) or not label):
-        raise _fail(source, f"{path}.label", f"must be a non-empty string, got {label!r}")
+    try:
+        _label_text(label)
+    except PydanticCustomError:
+        raise bad(f"must be a non-empty string, got {label!r}", "label") from None
     method = raw.get("method")
-    if method is not None and method not in METHODS[verb]:
-        raise _fail(
-            source, f"{path}.method", f"unknown {verb} method {method!r} (valid methods: {', '.join(METHODS[verb])})"
-        )
+    if method is not None and (not isinstance(method, str) or method not in METHODS[verb]):
+        raise bad(f"unknown {verb} method {method!r} (valid methods: {', '.join(METHODS[verb])})", "method")
     return label, {k: copy.deepcopy(v) for k, v in raw.items() if k != "label"}
 
 
-def _parse_parameter(raw: Any, pos: int, source: str, names: dict[str, int]) -> DiscreteParameter | NoiseParameter:
-    path = f"parameters[{pos}]"
+class _Discrete(BaseModel):
+    """``step`` with ``param`` + ``values`` (one parameter) or ``alternatives`` (the whole step)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    step: str
+    param: str | None = None
+    values: list[Any] | None = None
+    alternatives: list[Any] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shape(cls, raw: dict[str, Any]) -> Any:
+        check_keys(raw, ("name", "step", "param", "values", "alternatives"))
+        verb = raw.get("step")
+        if verb == "screen":
+            raise bad("screen cannot be uncertain: it changes the set of units ranks compare", "step")
+        if verb not in _VARIABLE_STEPS:
+            raise bad(
+                f"must be one of {', '.join(_VARIABLE_STEPS)} (or give weights: {{...}} for noise), got {verb!r}",
+                "step",
+            )
+        if ("values" in raw) == ("alternatives" in raw):
+            raise bad("give either param + values (one parameter) or alternatives (the whole step)")
+        if "values" in raw:
+            param = raw.get("param")
+            if not isinstance(param, str) or not param:
+                raise bad(f"must name a parameter of the {verb} step, got {param!r}", "param")
+            values = raw["values"]
+            if not isinstance(values, list) or len(values) < 2:
+                raise bad(f"must be a list of at least two values, got {values!r}", "values")
+            if len({_label(v) for v in values}) != len(values):
+                raise bad("values must be distinct", "values")
+        else:
+            if "param" in raw:
+                raise bad("only used with values", "param")
+            alts = raw["alternatives"]
+            if not isinstance(alts, list) or len(alts) < 2:
+                raise bad(f"must be a list of at least two alternatives, got {alts!r}", "alternatives")
+        return raw
+
+    def parameter(self, path: str) -> DiscreteParameter:
+        if self.values is not None:
+            shown = tuple(_label(v) for v in self.values)
+            return DiscreteParameter(self.name, self.step, self.param, shown, tuple(copy.deepcopy(self.values)), path)
+        parsed = []
+        for j, alt in enumerate(self.alternatives or []):
+            try:
+                parsed.append(_alternative(self.step, alt))
+            except PydanticCustomError as exc:
+                raise below(exc, "alternatives", j) from None
+        given = [label or ("none" if payload is None else str(payload.get("method") or "default"))
+                 for label, payload in parsed]
+        labels: list[str] = []
+        for j, label in enumerate(given):
+            if given.count(label) > 1:
+                if parsed[j][0] is not None:
+                    raise bad(f"'{label}' is used twice", "alternatives", j, "label")
+                label = f"{label} #{j + 1}"
+            labels.append(label)
+        return DiscreteParameter(self.name, self.step, None, tuple(labels), tuple(p for _, p in parsed), path)
+
+
+def _parameter(raw: Any) -> Any:
+    """One uncertain parameter: noise on weights, or a discrete choice."""
     if not isinstance(raw, dict):
-        raise _fail(source, path, f"must be a mapping with a name, got {raw!r}")
+        raise bad(f"must be a mapping with a name, got {raw!r}")
     name = raw.get("name")
     if not isinstance(name, str) or not name:
-        raise _fail(source, f"{path}.name", f"must be a non-empty string, got {name!r}")
-    if name in names:
-        raise _fail(source, f"{path}.name", f"'{name}' is already the name of parameters[{names[name]}]")
-    names[name] = pos
+        raise bad(f"must be a non-empty string, got {name!r}", "name")
     if "weights" in raw:
-        _check_keys(raw, ("name", "weights"), path, source)
-        return _parse_noise(name, raw["weights"], f"{path}.weights", source)
-    _check_keys(raw, ("name", "step", "param", "values", "alternatives"), path, source)
-    verb = raw.get("step")
-    if verb == "screen":
-        raise _fail(source, f"{path}.step", "screen cannot be uncertain: it changes the set of units ranks compare")
-    if verb not in _VARIABLE_STEPS:
-        raise _fail(
-            source,
-            f"{path}.step",
-            f"must be one of {', '.join(_VARIABLE_STEPS)} (or give weights: {{...}} for noise), got {verb!r}",
-        )
-    has_values, has_alts = "values" in raw, "alternatives" in raw
-    if has_values == has_alts:
-        raise _fail(source, path, "give either param + values (one parameter) or alternatives (the whole step)")
-    if has_values:
-        param = raw.get("param")
-        if not isinstance(param, str) or not param:
-            raise _fail(source, f"{path}.param", f"must name a parameter of the {verb} step, got {param!r}")
-        values = raw["values"]
-        if not isinstance(values, list) or len(values) < 2:
-            raise _fail(source, f"{path}.values", f"must be a list of at least two values, got {values!r}")
-        value_labels = tuple(_label(v) for v in values)
-        if len(set(value_labels)) != len(value_labels):
-            raise _fail(source, f"{path}.values", "values must be distinct")
-        return DiscreteParameter(name, verb, param, value_labels, tuple(copy.deepcopy(values)), path)
-    if "param" in raw:
-        raise _fail(source, f"{path}.param", "only used with values")
-    alts = raw["alternatives"]
-    if not isinstance(alts, list) or len(alts) < 2:
-        raise _fail(source, f"{path}.alternatives", f"must be a list of at least two alternatives, got {alts!r}")
-    parsed = [_parse_alternative(verb, a, f"{path}.alternatives[{j}]", source) for j, a in enumerate(alts)]
-    given = [label or ("none" if payload is None else str(payload.get("method") or "default"))
-             for label, payload in parsed]
-    labels: list[str] = []
-    for j, label in enumerate(given):
-        if given.count(label) > 1:
-            if parsed[j][0] is not None:
-                raise _fail(source, f"{path}.alternatives[{j}].label", f"'{label}' is used twice")
-            label = f"{label} #{j + 1}"
-        labels.append(label)
-    return DiscreteParameter(name, verb, None, tuple(labels), tuple(p for _, p in parsed), path)
+        check_keys(raw, ("name", "weights"))
+        try:
+            noise = nested(_Noise, raw["weights"])
+        except PydanticCustomError as exc:
+            raise below(exc, "weights") from None
+        return NoiseParameter(name, noise.noise, float(noise.spread), noise.levels, noise.codes, "")
+    return nested(_Discrete, raw).parameter("")
+
+
+class _Track(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    codes: Annotated[Any, BeforeValidator(_codes)] = ()
+    levels: Annotated[Any, BeforeValidator(_levels)] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shape(cls, raw: Any) -> Any:
+        if not raw:  # absent, null or empty: the default (the target)
+            return {}
+        if not isinstance(raw, dict):
+            raise bad("must be a mapping with codes and/or levels")
+        check_keys(raw, ("codes", "levels"))
+        return raw
+
+
+class _UncertaintySpecModel(BaseModel):
+    """The uncertainty spec format (see the module docstring)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = 1
+    name: str = ""
+    description: str = ""
+    target: str | None = None
+    track: _Track = Field(default_factory=_Track)
+    pairwise: bool | str = "auto"
+    parameters: list[Annotated[Any, BeforeValidator(_parameter)]]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shape(cls, obj: Any) -> Any:
+        if not isinstance(obj, dict):
+            raise bad("the uncertainty spec must be a mapping with a 'parameters' list")
+        check_keys(obj, _TOP_KEYS)
+        if obj.get("version", 1) != 1:
+            raise bad(f"unsupported version {obj['version']!r} (supported: 1)", "version")
+        for key in ("name", "description", "target"):
+            if key in obj and (not isinstance(obj[key], str) or (key == "target" and not obj[key])):
+                raise bad(f"must be a {'non-empty ' if key == 'target' else ''}string, got {obj[key]!r}", key)
+        if obj.get("pairwise", "auto") not in (True, False, "auto"):
+            raise bad(f"must be true, false or auto, got {obj['pairwise']!r}", "pairwise")
+        raw = obj.get("parameters")
+        if not isinstance(raw, list) or not raw:
+            raise bad("must be a non-empty list of uncertain parameters", "parameters")
+        return obj
+
+    @model_validator(mode="after")
+    def _distinct(self) -> _UncertaintySpecModel:
+        names: dict[str, int] = {}
+        varied: dict[str, int] = {}
+        for i, p in enumerate(self.parameters):
+            if p.name in names:
+                raise bad(f"'{p.name}' is already the name of parameters[{names[p.name]}]", "parameters", i, "name")
+            names[p.name] = i
+            if isinstance(p, DiscreteParameter):
+                if p.step in varied:
+                    reason = f"the {p.step} step is already varied by parameters[{varied[p.step]}]"
+                    raise bad(reason, "parameters", i, "step")
+                varied[p.step] = i
+        return self
 
 
 def parse_ua_spec(obj: Any, source: str = "<uncertainty spec>") -> UncertaintySpec:
-    """Validate an uncertainty spec given as plain data (e.g. parsed YAML); see the module docstring."""
-    if not isinstance(obj, dict):
-        raise _fail(source, "", "the uncertainty spec must be a mapping with a 'parameters' list")
-    _check_keys(obj, _TOP_KEYS, "", source)
-    if obj.get("version", 1) != 1:
-        raise _fail(source, "version", f"unsupported version {obj['version']!r} (supported: 1)")
-    for key in ("name", "description", "target"):
-        if key in obj and (not isinstance(obj[key], str) or (key == "target" and not obj[key])):
-            raise _fail(source, key, f"must be a {'non-empty ' if key == 'target' else ''}string, got {obj[key]!r}")
-    track = obj.get("track") or {}
-    if not isinstance(track, dict):
-        raise _fail(source, "track", "must be a mapping with codes and/or levels")
-    _check_keys(track, ("codes", "levels"), "track", source)
-    codes = _codes(track["codes"], "track.codes", source) if "codes" in track else ()
-    levels = _levels(track["levels"], "track.levels", source) if "levels" in track else ()
-    pairwise = obj.get("pairwise", "auto")
-    if pairwise not in (True, False, "auto"):
-        raise _fail(source, "pairwise", f"must be true, false or auto, got {pairwise!r}")
-    raw = obj.get("parameters")
-    if not isinstance(raw, list) or not raw:
-        raise _fail(source, "parameters", "must be a non-empty list of uncertain parameters")
-    names: dict[str, int] = {}
-    params = tuple(_parse_parameter(p, i, source, names) for i, p in enumerate(raw))
-    varied: dict[str, int] = {}
-    for i, p in enumerate(params):
-        if isinstance(p, DiscreteParameter):
-            if p.step in varied:
-                first = varied[p.step]
-                reason = f"the {p.step} step is already varied by parameters[{first}]"
-                raise _fail(source, f"parameters[{i}].step", reason)
-            varied[p.step] = i
+    """Validate an uncertainty spec given as plain data (e.g. parsed YAML); see the module docstring.
+
+    The format is the pydantic model :class:`_UncertaintySpecModel`; the first defect is raised as
+    :class:`SpecError` with the file, the YAML path and the reason.
+    """
+    model = validated(_UncertaintySpecModel, obj, source)
+    params = tuple(
+        dataclasses.replace(p, path=f"parameters[{i}]" + (".weights" if isinstance(p, NoiseParameter) else ""))
+        for i, p in enumerate(model.parameters)
+    )
     return UncertaintySpec(
         parameters=params,
-        name=str(obj.get("name", "")),
-        description=str(obj.get("description", "")),
-        target=obj.get("target"),
-        track_codes=codes,
-        track_levels=levels,
-        pairwise=None if pairwise == "auto" else bool(pairwise),
+        name=model.name,
+        description=model.description,
+        target=model.target,
+        track_codes=tuple(model.track.codes),
+        track_levels=tuple(model.track.levels),
+        pairwise=None if model.pairwise == "auto" else bool(model.pairwise),
         source=source,
     )
 
 
 def load_ua_spec(path: str | Path) -> UncertaintySpec:
-    """Read and validate an uncertainty spec YAML file."""
+    """Read (:func:`kechuang.core.yamlfile.read_yaml`) and validate an uncertainty spec YAML file."""
     path = Path(path)
     try:
-        obj = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SpecError(path.name, "", f"cannot be read: {exc}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
-        raise SpecError(path.name, "", f"invalid YAML{where}: {getattr(exc, 'problem', exc)}") from exc
+        obj = read_yaml(path, path.name)
+    except YamlFileError as exc:
+        raise SpecError(path.name, "", exc.located_reason) from None
     return parse_ua_spec(obj, path.name)
 
 
 def example_ua_spec(name: str = "ua_coinr_vignette") -> UncertaintySpec:
     """An uncertainty spec shipped in ``kechuang/index/examples`` (e.g. ``ua_coinr_vignette``)."""
     text = resources.files("kechuang.index").joinpath("examples", f"{name}.yaml").read_text(encoding="utf-8")
-    return parse_ua_spec(yaml.safe_load(text), f"{name}.yaml")
+    return parse_ua_spec(parse_yaml(text, f"{name}.yaml"), f"{name}.yaml")
 
 
 # ---------------------------------------------------------------- resolution against a pipeline spec

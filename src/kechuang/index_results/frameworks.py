@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kechuang.core.yamlfile import YamlFileError, read_yaml
 from kechuang.index.io import read_imeta, read_table
 from kechuang.index.spec import Spec, load_spec
 from kechuang.index_results.models import IndexFramework
@@ -90,12 +90,9 @@ def read_bundle(folder: Path = BUNDLED_INDEX_DIR) -> Bundle:
     """Read and validate ``folder/framework.yaml`` (errors name the file, the field and the reason)."""
     path = folder / "framework.yaml"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        spec = FrameworkFile.model_validate(raw)
-    except OSError as exc:
-        raise FrameworkError(f"{path}: cannot be read ({exc.strerror})") from exc
-    except yaml.YAMLError as exc:
-        raise FrameworkError(f"{path}: not valid YAML ({exc})") from exc
+        spec = FrameworkFile.model_validate(read_yaml(path))
+    except YamlFileError as exc:
+        raise FrameworkError(str(exc)) from exc
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

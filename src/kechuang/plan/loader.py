@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from kechuang.core.yamlfile import YamlFileError, read_yaml
 from kechuang.plan.schemas import PlanDocument
 
 BUNDLED_PLAN = Path(__file__).resolve().parent.parent / "data" / "yangpu" / "plan.yaml"
@@ -63,17 +63,9 @@ def read_plan_file(path: Path | str) -> PlanDocument:
     path = Path(path)
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PlanFileError(name, [("", "file not found")]) from None
-    except UnicodeDecodeError as exc:
-        raise PlanFileError(name, [("", f"not UTF-8 text (byte {exc.start})")]) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise PlanFileError(name, [(where, f"YAML syntax error: {exc.problem}")]) from None
+        data = read_yaml(path, name)
+    except YamlFileError as exc:
+        raise PlanFileError(name, [(exc.where, exc.reason)]) from None
     return parse_plan(data, name)
 
 
