@@ -58,21 +58,20 @@ class DataVersionMemo(Generic[T]):
             return value
 
 
-def data_key(request: Request, s: Session, *parts: Hashable) -> tuple[Hashable, ...]:
-    """The key of a value computed from the data as of now: the database, its data version, today (in the
-    plan's time zone), the reminder window, and ``parts``."""
-    return (str(s.get_bind().engine.url), data_fingerprint(s), clock.today(),
-            request.app.state.supervision_settings.reminder_days, *parts)
+def data_key(s: Session, *parts: Hashable) -> tuple[Hashable, ...]:
+    """The key of a value computed from the data as of now: the database, its data version, and ``parts`` (what
+    else the value depends on, e.g. today's date)."""
+    return (str(s.get_bind().engine.url), data_fingerprint(s), *parts)
 
 
 _boards: DataVersionMemo[progress.Dashboard] = DataVersionMemo()
 
 
 def current_dashboard(request: Request, s: Session) -> progress.Dashboard:
-    """:func:`kechuang.monitoring.progress.dashboard` of today, recomputed only when the data change
-    (:class:`DataVersionMemo`). Its rows are read-only: pages and the API only render them."""
-    key = data_key(request, s)
-    return _boards.get(key, lambda: progress.dashboard(s, key[2], reminder_days=key[3]))
+    """:func:`kechuang.monitoring.progress.dashboard` of today (in the plan's time zone), recomputed only when the
+    data change (:class:`DataVersionMemo`). Its rows are read-only: pages and the API only render them."""
+    today, days = clock.today(), request.app.state.supervision_settings.reminder_days
+    return _boards.get(data_key(s, today, days), lambda: progress.dashboard(s, today, reminder_days=days))
 
 
 @router.get("/dashboard", response_class=HTMLResponse)

@@ -240,7 +240,8 @@ _progress_json: DataVersionMemo[bytes] = DataVersionMemo()
             response_model=dict[str, Any])
 def get_progress(request: Request, who: Principal = Depends(plan_office), s: Session = Depends(db)) -> Response:
     """The dashboard as JSON, encoded once per data version (:class:`kechuang.web.dashboard.DataVersionMemo`)."""
-    body = _progress_json.get(data_key(request, s), lambda: JSONResponse(_progress(current_dashboard(request, s))).body)
+    key = data_key(s, clock.today(), request.app.state.supervision_settings.reminder_days)
+    body = _progress_json.get(key, lambda: bytes(JSONResponse(_progress(current_dashboard(request, s))).body))
     return Response(body, media_type="application/json")
 
 
