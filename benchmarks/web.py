@@ -229,7 +229,7 @@ threads, time-out {timeout} s), {server_kind}, SQLite (WAL), the demo database o
 **Machine.** {machine()}; {load} (1-minute; other engineers' work shares the 2 cores, and the load generator
 runs on the same machine as the server).
 
-| page | what | logged in as | requests/s | p50 | p95 | p99 | non-2xx / time-outs / socket errors | server CPU per request |
+| page | what | logged in as | requests/s | p50 | p95 | p99 | non-2xx / time-outs / socket errors | CPU per request |
 |---|---|---|---|---|---|---|---|---|
 {rows}
 {END}"""

@@ -58,6 +58,14 @@ class DataVersionMemo(Generic[T]):
             return value
 
 
+def detached(s: Session, value: T) -> T:
+    """``value`` with every object of ``s`` detached from it: a memo's rows are shared by the requests of
+    every thread, so none of them may load through the session of the request that computed them (what they
+    show is loaded by then)."""
+    s.expunge_all()
+    return value
+
+
 def data_key(s: Session, *parts: Hashable) -> tuple[Hashable, ...]:
     """The key of a value computed from the data as of now: the database, its data version, and ``parts`` (what
     else the value depends on, e.g. today's date)."""
@@ -71,7 +79,8 @@ def current_dashboard(request: Request, s: Session) -> progress.Dashboard:
     """:func:`kechuang.monitoring.progress.dashboard` of today (in the plan's time zone), recomputed only when the
     data change (:class:`DataVersionMemo`). Its rows are read-only: pages and the API only render them."""
     today, days = clock.today(), request.app.state.supervision_settings.reminder_days
-    return _boards.get(data_key(s, today, days), lambda: progress.dashboard(s, today, reminder_days=days))
+    return _boards.get(data_key(s, today, days), lambda: detached(s, progress.dashboard(
+        s, today, reminder_days=days)))
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
