@@ -48,6 +48,10 @@ PAGES = (
     ("demo-kw-reporter", "/supervision", 8, 8),
     ("demo-admin", "/api/v1/supervision/items", 8, 8),
     ("demo-admin", "/monitoring/indicators", 33, 20),
+    ("demo-admin", "/monitoring/indicators/IND_PATENTS_PER_10K", 11, 11),
+    ("demo-admin", "/api/v1/progress/indicators/IND_PATENTS_PER_10K", 8, 8),
+    ("demo-kw-reporter", "/account", 2, 2),
+    ("demo-kw-reporter", "/api/v1/me", 2, 2),
     ("demo-admin", "/admin/periods", 7, 7),
     ("demo-admin", "/audit", 4, 4),
 )
