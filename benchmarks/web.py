@@ -108,7 +108,9 @@ def server(db_url: str, src: Path, workers: int) -> Iterator[tuple[str, psutil.P
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("the server did not answer within 120 s")
+                log.seek(0)
+                raise RuntimeError("the server did not answer within 120 s; it printed:\n"
+                                   f"{log.read().decode(errors='replace')[-3000:]}")
             time.sleep(0.3)
         yield url, psutil.Process(proc.pid)
     finally:
