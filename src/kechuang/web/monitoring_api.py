@@ -239,7 +239,7 @@ _progress_json: DataVersionMemo[bytes] = DataVersionMemo()
 @router.get("/progress", summary="Dashboard: areas → tasks → indicators, supervision and conflicts",
             response_model=dict[str, Any])
 def get_progress(request: Request, who: Principal = Depends(plan_office), s: Session = Depends(db)) -> Response:
-    """The dashboard as JSON, encoded once per data version (:class:`kechuang.web.dashboard.DataVersionMemo`)."""
+    # encoded once per data version (kechuang.web.dashboard.DataVersionMemo); no docstring: it would be the API's text
     key = data_key(s, clock.today(), request.app.state.supervision_settings.reminder_days)
     body = _progress_json.get(key, lambda: bytes(JSONResponse(_progress(current_dashboard(request, s))).body))
     return Response(body, media_type="application/json")
