@@ -4,9 +4,9 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PACKAGES := postgresql chromium fonts-noto-cjk poppler-utils libreoffice-writer
+APT_PACKAGES := postgresql chromium fonts-noto-cjk poppler-utils libreoffice-writer wrk
 
-.PHONY: run test install system-deps lint vendor clean bench
+.PHONY: run test install system-deps lint vendor clean bench bench-web
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -42,6 +42,10 @@ lint: $(STAMP)
 # Every benchmark of the index engine and its commands; rewrites the generated section of docs/benchmarks.md.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --write docs/benchmarks.md
+
+# Logged-in pages under load (wrk, 50 connections, demo database); rewrites their section of docs/benchmarks.md.
+bench-web: system-deps $(STAMP)
+	$(BIN)/python -m benchmarks.web --write docs/benchmarks.md
 
 # Re-fetch the vendored front-end files from the npm registry (they are committed; see src/kechuang/web/static/vendor/README.md).
 vendor:

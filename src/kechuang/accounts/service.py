@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import ColumnElement, delete, false, func, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from kechuang.accounts.models import ORGANISATION_KINDS, Account, AuthSession, Department, LoginAttempt
 from kechuang.audit.service import record
@@ -395,7 +395,8 @@ class ResolvedSession:
 def resolve_session(session: Session, token: str, now: dt.datetime | None = None) -> ResolvedSession | None:
     """The principal behind a cookie token, or None when it is unknown, expired or its account disabled."""
     now = now or utcnow()
-    row = session.scalar(select(AuthSession).where(AuthSession.token_hash == _digest(token)))
+    row = session.scalar(select(AuthSession).where(AuthSession.token_hash == _digest(token))  # one query a request
+                         .options(joinedload(AuthSession.account).joinedload(Account.department)))
     if row is None or _aware(row.expires_at) <= now or not row.account.active:
         return None
     account = row.account

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from kechuang.indicators.models import Indicator, Observation
 from kechuang.indicators.profile_service import links, profile_of, profiles
@@ -65,18 +65,38 @@ class IndicatorProgress:
         return bool((self.target and self.target.is_demo) or any(o.is_demo for o in self.observations))
 
 
-def assessed_observations(session: Session, indicator_id: int, after_year: int) -> list[Observation]:
-    """Approved annual observations after ``after_year``, one per year (see the module doc for the choice)."""
-    rows = session.scalars(select(Observation).where(
-        Observation.indicator_id == indicator_id, Observation.year > after_year, Observation.period.is_(None),
+def _assessed_rows(session: Session, indicator_ids: list[int], after_year: int) -> list[Observation]:
+    """The approved annual observations of ``indicator_ids`` after ``after_year`` that may enter an assessment,
+    by year and id (one query)."""
+    return list(session.scalars(select(Observation).where(
+        Observation.indicator_id.in_(indicator_ids), Observation.year > after_year, Observation.period.is_(None),
         Observation.source_kind.in_(tuple(KIND_RANK)), Observation.confidence != "low")
-        .order_by(Observation.year, Observation.id))
+        .order_by(Observation.year, Observation.id)))
+
+
+def _one_per_year(rows: list[Observation]) -> list[Observation]:
+    """One observation per year of one indicator's ``rows`` (ordered by year and id): the lowest ``KIND_RANK``,
+    the latest among equals."""
     best: dict[int, Observation] = {}
     for obs in rows:
         held = best.get(obs.year)
         if held is None or KIND_RANK[obs.source_kind] <= KIND_RANK[held.source_kind]:
             best[obs.year] = obs
     return [best[y] for y in sorted(best)]
+
+
+def assessed_observations(session: Session, indicator_id: int, after_year: int) -> list[Observation]:
+    """Approved annual observations after ``after_year``, one per year (see the module doc for the choice)."""
+    return _one_per_year(_assessed_rows(session, [indicator_id], after_year))
+
+
+def assessed_by_indicator(session: Session, indicator_ids: list[int]) -> dict[int, list[Observation]]:
+    """:func:`assessed_observations` of every year for many indicators at once (one query; an indicator without
+    observations is absent)."""
+    rows: dict[int, list[Observation]] = {}
+    for obs in _assessed_rows(session, indicator_ids, after_year=-1) if indicator_ids else []:
+        rows.setdefault(obs.indicator_id, []).append(obs)
+    return {i: _one_per_year(r) for i, r in rows.items()}
 
 
 def latest_observation(session: Session, indicator_id: int) -> Observation | None:
@@ -117,13 +137,22 @@ def assess_indicator(session: Session, indicator: Indicator, finals: tuple[int, 
     """:func:`indicator_progress` using observations of years up to ``until`` only (all when None), with the
     series it assessed (None when there is none) — evaluation reports assess the data as of their year."""
     profile = profile_of(session, indicator.id)
+    observations = [] if profile is None or profile.baseline_year is None else assessed_observations(
+        session, indicator.id, profile.baseline_year)
+    return assess_with(indicator, profile, observations, finals, until)
+
+
+def assess_with(indicator: Indicator, profile: IndicatorProfile | None, observations: list[Observation],
+                finals: tuple[int, ...], until: int | None = None) -> tuple[IndicatorProgress, Series | None]:
+    """:func:`assess_indicator` on inputs read already: the indicator's profile (with its targets loaded) and its
+    approved observations, one per year (:func:`assessed_by_indicator`; years up to the baseline are ignored)."""
     rule = Rule(profile.rule) if profile else Rule.ELAPSED
     if profile is None or profile.baseline_year is None or profile.baseline_value is None:
         return IndicatorProgress(indicator, profile, not_applicable(
             rule, inputs={}, needed=None, reason_zh="尚未设定基期值，无法评估进度。",
             reason_en="No baseline has been set, so progress cannot be assessed."), (), None), None
-    observations = [o for o in assessed_observations(session, indicator.id, profile.baseline_year)
-                    if until is None or o.year <= until]
+    observations = [o for o in observations
+                    if o.year > profile.baseline_year and (until is None or o.year <= until)]
     target = _target_for(profile, observations[-1].year if observations else None, finals)
     if target is not None:
         observations = [o for o in observations if o.year <= target.year]
@@ -146,6 +175,22 @@ def assess_indicator(session: Session, indicator: Indicator, finals: tuple[int, 
             rule, inputs={}, needed=None, reason_zh=f"数据不符合该规则的要求：{reason}",
             reason_en=f"The data do not fit the rule: {reason}"), tuple(observations), target), None
     return IndicatorProgress(indicator, profile, assess(series, rule), tuple(observations), target), series
+
+
+def assess_profiled(session: Session, plan_id: int, finals: tuple[int, ...]) -> dict[int, IndicatorProgress]:
+    """Every indicator of the plan that has a profile, assessed as :func:`indicator_progress` does, by indicator
+    id — read in a fixed number of queries whatever the number of indicators (profiles with their targets and
+    indicators, then the observations of those with a baseline)."""
+    found = profiles(session, plan_id)
+    observations = assessed_by_indicator(session, [p.indicator_id for p in found if p.baseline_year is not None])
+    return {p.indicator_id: assess_with(p.indicator, p, observations.get(p.indicator_id, []), finals)[0]
+            for p in found}
+
+
+def _progress_of(assessed: dict[int, IndicatorProgress], indicator: Indicator,
+                 finals: tuple[int, ...]) -> IndicatorProgress:
+    """``indicator``'s entry of :func:`assess_profiled`, or its not-applicable assessment when it has no profile."""
+    return assessed.get(indicator.id) or assess_with(indicator, None, [], finals)[0]
 
 
 @dataclass(frozen=True)
@@ -259,8 +304,14 @@ def indicators_by_task(session: Session, version: PlanVersion) -> dict[str, list
 def task_indicators(session: Session, version: PlanVersion, task_code: str) -> list[IndicatorProgress]:
     """The assessed indicators of one task (see :func:`indicators_by_task`), by code."""
     finals = final_years(version)
-    return [indicator_progress(session, ind, finals)
-            for ind in indicators_by_task(session, version).get(task_code, [])]
+    linked = indicators_by_task(session, version).get(task_code, [])
+    if not linked:
+        return []
+    found = {p.indicator_id: p for p in session.scalars(
+        select(IndicatorProfile).where(IndicatorProfile.indicator_id.in_([i.id for i in linked]))
+        .options(selectinload(IndicatorProfile.targets)))}
+    observations = assessed_by_indicator(session, [i for i, p in found.items() if p.baseline_year is not None])
+    return [assess_with(ind, found.get(ind.id), observations.get(ind.id, []), finals)[0] for ind in linked]
 
 
 def items_by_task(session: Session, version: PlanVersion, today: dt.date,
@@ -305,12 +356,13 @@ def catalogue(session: Session, version: PlanVersion) -> IndicatorCatalogue:
     """All indicators of the plan of ``version`` with their progress and latest approved value (the public
     indicator list); an indicator without settings is assessed as not applicable, with the reason."""
     finals = final_years(version)
-    assessed = {ind.id: indicator_progress(session, ind, finals)
-                for ind in list_indicators(session, version.plan_id)}
+    profiled = assess_profiled(session, version.plan_id, finals)
+    assessed = {ind.id: _progress_of(profiled, ind, finals) for ind in list_indicators(session, version.plan_id)}
     by_task = {task: [assessed[i.id] for i in inds] for task, inds in indicators_by_task(session, version).items()}
     linked = {p.indicator.id for ps in by_task.values() for p in ps}
     unlinked = [p for i, p in sorted(assessed.items(), key=lambda kv: kv[1].indicator.code) if i not in linked]
-    return IndicatorCatalogue(by_task, unlinked, {i: latest_observation(session, i) for i in assessed})
+    history = assessed_by_indicator(session, list(assessed))
+    return IndicatorCatalogue(by_task, unlinked, {i: history[i][-1] if history.get(i) else None for i in assessed})
 
 
 def _with_english(rollup: RollUp, english: RollUp) -> RollUp:
@@ -326,8 +378,8 @@ def dashboard(session: Session, today: dt.date, plan_code: str | None = None, re
     plan_id = version.plan_id
     elements = plans.elements(session, version)
     finals = final_years(version)
-    progress = {p.indicator_id: indicator_progress(session, p.indicator, finals) for p in profiles(session, plan_id)}
-    by_task = {task: {ind.id: progress.get(ind.id) or indicator_progress(session, ind, finals) for ind in inds}
+    progress = assess_profiled(session, plan_id, finals)
+    by_task = {task: {ind.id: _progress_of(progress, ind, finals) for ind in inds}
                for task, inds in indicators_by_task(session, version).items()}
     linked = {i for d in by_task.values() for i in d}
     items_by = items_by_task(session, version, today, reminder_days)

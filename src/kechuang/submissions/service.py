@@ -172,16 +172,36 @@ def review_queue(session: Session, actor: Principal) -> list[Submission]:
 def previous_value(session: Session, indicator_id: int, profile: IndicatorProfile | None,
                    year: int) -> Previous | None:
     """The latest approved annual value before ``year`` (plan text, published or submitted), else the baseline."""
-    obs = session.scalar(select(Observation).where(
-        Observation.indicator_id == indicator_id, Observation.year < year, Observation.period.is_(None))
-        .order_by(Observation.year.desc(), Observation.id.desc()).limit(1))
-    base = None
-    if profile is not None and profile.baseline_year is not None and profile.baseline_value is not None \
-            and profile.baseline_year < year:
-        base = Previous(profile.baseline_year, profile.baseline_value, profile.baseline_source or "baseline")
-    if obs is not None and (base is None or obs.year >= base.year):
-        return Previous(obs.year, obs.value, obs.source)
-    return base
+    return previous_values(session, {indicator_id: profile}, year)[indicator_id]
+
+
+def previous_values(session: Session, profiles: dict[int, IndicatorProfile | None],
+                    year: int) -> dict[int, Previous | None]:
+    """:func:`previous_value` of every indicator id of ``profiles`` (id → its profile or None), in one query."""
+    latest: dict[int, tuple[int, float, str]] = {}
+    if profiles:
+        for indicator_id, obs_year, value, source in session.execute(
+                select(Observation.indicator_id, Observation.year, Observation.value, Observation.source).where(
+                    Observation.indicator_id.in_(list(profiles)), Observation.year < year,
+                    Observation.period.is_(None)).order_by(Observation.year, Observation.id)):
+            latest[indicator_id] = (obs_year, value, source)  # the last row wins: the latest year, then id
+    out: dict[int, Previous | None] = {}
+    for indicator_id, profile in profiles.items():
+        base = None
+        if profile is not None and profile.baseline_year is not None and profile.baseline_value is not None \
+                and profile.baseline_year < year:
+            base = Previous(profile.baseline_year, profile.baseline_value, profile.baseline_source or "baseline")
+        obs = latest.get(indicator_id)
+        out[indicator_id] = Previous(*obs) if obs is not None and (base is None or obs[0] >= base.year) else base
+    return out
+
+
+def _profiles_of(session: Session, sub: Submission) -> dict[int, IndicatorProfile | None]:
+    """The profile of every indicator of ``sub`` (None for one without), by indicator id, in one query."""
+    ids = [row.indicator_id for row in sub.values]
+    found = {p.indicator_id: p for p in session.scalars(
+        select(IndicatorProfile).where(IndicatorProfile.indicator_id.in_(ids)))} if ids else {}
+    return {i: found.get(i) for i in ids}
 
 
 # ---------------------------------------------------------------- saving values
@@ -223,13 +243,15 @@ def _require_editor(session: Session, actor: Principal, sub: Submission, attempt
 
 
 def _entries(session: Session, sub: Submission, proposed: dict[int, tuple[float | None, str]]) -> list[Entry]:
+    profiles = _profiles_of(session, sub)
+    previous = previous_values(session, profiles, sub.period.year)
     out = []
     for row in sub.values:
-        profile = session.scalar(select(IndicatorProfile).where(IndicatorProfile.indicator_id == row.indicator_id))
+        profile = profiles[row.indicator_id]
         value, note = proposed.get(row.indicator_id, (row.value, row.note))
         out.append(Entry(
             code=row.indicator.code, name=row.indicator.name_zh, name_en=row.indicator.name_en, value=value, note=note,
-            previous=previous_value(session, row.indicator_id, profile, sub.period.year),
+            previous=previous[row.indicator_id],
             valid_min=profile.valid_min if profile else None, valid_max=profile.valid_max if profile else None,
             max_change_pct=profile.max_change_pct if profile else None,
             required=profile.required if profile else True))
@@ -240,7 +262,7 @@ def consistency_rules(session: Session, indicator_ids: set[int]) -> list[Consist
     """The consistency rules whose left or right indicator is among ``indicator_ids``."""
     rules = session.scalars(select(ConsistencyRule).where(
         ConsistencyRule.left_indicator_id.in_(indicator_ids) | ConsistencyRule.right_indicator_id.in_(indicator_ids))
-        .order_by(ConsistencyRule.id))
+        .order_by(ConsistencyRule.id).options(selectinload(ConsistencyRule.left), selectinload(ConsistencyRule.right)))
     return [Consistency(r.left.code, r.left.name_zh, r.op, r.factor, r.right.code, r.right.name_zh, r.message_zh,
                         r.message_en, r.left.name_en, r.right.name_en) for r in rules]
 
@@ -256,14 +278,12 @@ def check_submission(session: Session, sub: Submission, proposed: dict[int, tupl
     problems = [p for e in entries for p in check_entry(e, complete=complete)]
     values = {e.code: e.value for e in entries if e.value is not None}
     rules = consistency_rules(session, {row.indicator_id for row in sub.values})
-    for rule in rules:
-        for code in (rule.left, rule.right):
-            if code not in values:
-                obs = session.scalar(select(Observation.value).join(Observation.indicator).where(
-                    Indicator.code == code, Indicator.plan_id == sub.period.plan_id,
-                    Observation.ref == f"submission:{sub.period.code}"))
-                if obs is not None:
-                    values[code] = obs
+    missing = {code for rule in rules for code in (rule.left, rule.right) if code not in values}
+    if missing:
+        for code, value in session.execute(select(Indicator.code, Observation.value).join(Observation.indicator).where(
+                Indicator.code.in_(missing), Indicator.plan_id == sub.period.plan_id,
+                Observation.ref == f"submission:{sub.period.code}").order_by(Observation.id.desc())):
+            values[code] = value  # one observation per indicator and ref; by id descending the first stored wins
     own = {e.code for e in entries}
     problems += [p for p in check_consistency(values, rules) if p.code in own]
     return problems
@@ -558,12 +578,10 @@ class Line:
 
 def lines(session: Session, sub: Submission) -> list[Line]:
     """The submission's value rows with the previous period's value and the rules in words."""
-    out = []
-    for row in sub.values:
-        profile = session.scalar(select(IndicatorProfile).where(IndicatorProfile.indicator_id == row.indicator_id))
-        out.append(Line(row, previous_value(session, row.indicator_id, profile, sub.period.year),
-                        requirement_text(profile), profile))
-    return out
+    profiles = _profiles_of(session, sub)
+    previous = previous_values(session, profiles, sub.period.year)
+    return [Line(row, previous[row.indicator_id], requirement_text(profiles[row.indicator_id]),
+                 profiles[row.indicator_id]) for row in sub.values]
 
 
 def trail(session: Session, actor: Principal, sub: Submission) -> list[AuditRecord]:

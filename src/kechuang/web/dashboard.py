@@ -3,6 +3,11 @@ page of an indicator (definition, baseline, targets, approved history, progress 
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
@@ -14,18 +19,74 @@ from kechuang.indicators.profile_service import indicator_by_code
 from kechuang.opendata import service as opendata
 from kechuang.opendata.tables import Field, Table
 from kechuang.plan import service as plans
+from kechuang.web.cache import data_fingerprint
 from kechuang.web.downloads import attachment
 from kechuang.web.pages import render
 from kechuang.web.security import db, plan_office
 
 router = APIRouter(include_in_schema=False)
 
+T = TypeVar("T")
+
+
+class DataVersionMemo(Generic[T]):
+    """Values computed from the database, kept under a key that names the data they were computed from.
+
+    The key always holds the database's data version (:func:`kechuang.web.cache.data_fingerprint`: the newest
+    plan version, observation, audit record …; every approval, edit of a value, target, profile, link or
+    supervision step writes an audit record in its own transaction, and audit records are appended under the
+    audit chain's lock, so their ids grow in commit order). The version is read from the database on every
+    request, before the value is computed, so a value is never served after the data under it changed — in
+    this process or any other one writing to the same database: each process only ever skips recomputing
+    what it would compute again. At most ``size`` keys are kept (least recently used first out); one value is
+    computed at a time, so a burst of requests after a change computes it once."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._entries: OrderedDict[Hashable, T] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+            value = compute()
+            self._entries[key] = value
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+            return value
+
+
+def detached(s: Session, value: T) -> T:
+    """``value`` with every object of ``s`` detached from it: a memo's rows are shared by the requests of
+    every thread, so none of them may load through the session of the request that computed them (what they
+    show is loaded by then)."""
+    s.expunge_all()
+    return value
+
+
+def data_key(s: Session, *parts: Hashable) -> tuple[Hashable, ...]:
+    """The key of a value computed from the data as of now: the database, its data version, and ``parts`` (what
+    else the value depends on, e.g. today's date)."""
+    return (str(s.get_bind().engine.url), data_fingerprint(s), *parts)
+
+
+_boards: DataVersionMemo[progress.Dashboard] = DataVersionMemo()
+
+
+def current_dashboard(request: Request, s: Session) -> progress.Dashboard:
+    """:func:`kechuang.monitoring.progress.dashboard` of today (in the plan's time zone), recomputed only when the
+    data change (:class:`DataVersionMemo`). Its rows are read-only: pages and the API only render them."""
+    today, days = clock.today(), request.app.state.supervision_settings.reminder_days
+    return _boards.get(data_key(s, today, days), lambda: detached(s, progress.dashboard(
+        s, today, reminder_days=days)))
+
 
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard_page(request: Request, who: Principal = Depends(plan_office),
                    s: Session = Depends(db)) -> HTMLResponse:
-    today = clock.today()
-    board = progress.dashboard(s, today, reminder_days=request.app.state.supervision_settings.reminder_days)
+    board = current_dashboard(request, s)
     return render(request, "monitoring/dashboard.html", who=who, board=board, version=board.version)
 
 

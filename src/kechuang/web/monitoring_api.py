@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, StrictFloat, StrictInt, StrictStr
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,7 @@ from kechuang.submissions.models import RevisionRequest, Submission
 from kechuang.submissions.validation import Problem
 from kechuang.supervision import service as supervision
 from kechuang.supervision.models import SupervisionItem
+from kechuang.web.dashboard import DataVersionMemo, current_dashboard, data_key
 from kechuang.web.resources import visible_item, visible_submission
 from kechuang.web.security import db, plan_office, principal
 from kechuang.web.workflow import xlsx_response
@@ -232,10 +233,19 @@ def get_completeness(code: str, who: Principal = Depends(plan_office), s: Sessio
     }
 
 
-@router.get("/progress", summary="Dashboard: areas → tasks → indicators, supervision and conflicts")
-def get_progress(request: Request, who: Principal = Depends(plan_office),
-                 s: Session = Depends(db)) -> dict[str, Any]:
-    board = progress.dashboard(s, clock.today(), reminder_days=request.app.state.supervision_settings.reminder_days)
+_progress_json: DataVersionMemo[bytes] = DataVersionMemo()
+
+
+@router.get("/progress", summary="Dashboard: areas → tasks → indicators, supervision and conflicts",
+            response_model=dict[str, Any])
+def get_progress(request: Request, who: Principal = Depends(plan_office), s: Session = Depends(db)) -> Response:
+    # encoded once per data version (kechuang.web.dashboard.DataVersionMemo); no docstring: it would be the API's text
+    key = data_key(s, clock.today(), request.app.state.supervision_settings.reminder_days)
+    body = _progress_json.get(key, lambda: bytes(JSONResponse(_progress(current_dashboard(request, s))).body))
+    return Response(body, media_type="application/json")
+
+
+def _progress(board: progress.Dashboard) -> dict[str, Any]:
     return {
         "as_of": board.today.isoformat(),
         "areas": [{"code": a.area.code, "title": a.area.title_zh, "rollup": _rollup(a.rollup),

@@ -10,15 +10,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from kechuang.assessment.reminders import reminders
+from kechuang.assessment.reminders import Reminder, reminders
 from kechuang.core.access import PLAN_OFFICE, Principal, Role, StaleEdit
 from kechuang.core.numbers import NumberError, parse_number
 from kechuang.plan import service as plans
+from kechuang.progress import Assessment
 from kechuang.submissions import service as submissions
 from kechuang.submissions.excel import MAX_BYTES
 from kechuang.submissions.models import Submission
 from kechuang.submissions.validation import Problem
 from kechuang.supervision import service as supervision
+from kechuang.supervision.models import SupervisionItem
+from kechuang.web.dashboard import DataVersionMemo, data_key, detached
 from kechuang.web.downloads import attachment
 from kechuang.web.i18n import STRINGS, request_lang, t
 from kechuang.web.pages import render
@@ -33,17 +36,25 @@ def xlsx_response(name: str, data: bytes) -> Response:
                     headers=attachment(name))
 
 
+_inboxes: DataVersionMemo[tuple[list[Reminder], list[Submission], list[tuple[SupervisionItem, Assessment]]]] = \
+    DataVersionMemo(size=64)
+
+
 @router.get("/inbox", response_class=HTMLResponse)
 def inbox(request: Request, who: Principal = Depends(principal), s: Session = Depends(db)) -> HTMLResponse:
-    """What is due for the account: reminders, the department's submissions and supervision items."""
-    plan = plans.get_plan(s)
+    """What is due for the account: reminders, the department's submissions and supervision items (the same
+    for every account of one role and department; read once per data version)."""
     today = dt.date.today()
     days = request.app.state.supervision_settings.reminder_days
-    items = [(i, supervision.item_status(i, today, days)) for i in supervision.visible_items(s, who, plan.id)]
-    return render(request, "monitoring/inbox.html", who=who, today=today,
-                  reminders=reminders(s, who, plan.id, today, days),
-                  submissions=submissions.visible_submissions(s, who), items=items,
-                  state_label=submissions.state_label)
+
+    def read() -> tuple[list[Reminder], list[Submission], list[tuple[SupervisionItem, Assessment]]]:
+        plan = plans.get_plan(s)
+        items = [(i, supervision.item_status(i, today, days)) for i in supervision.visible_items(s, who, plan.id)]
+        return detached(s, (reminders(s, who, plan.id, today, days), submissions.visible_submissions(s, who), items))
+
+    due, subs, items = _inboxes.get(data_key(s, today, days, who.role, who.department_id), read)
+    return render(request, "monitoring/inbox.html", who=who, today=today, reminders=due, submissions=subs,
+                  items=items, state_label=submissions.state_label)
 
 
 @router.get("/review", response_class=HTMLResponse)
