@@ -35,8 +35,8 @@ from tests.monitoring.web import login, make_app
 
 #: (account, path, the most statements its first request may send, … and a second one with the data unchanged)
 PAGES = (
-    ("demo-admin", "/dashboard", 16, 2),
-    ("demo-admin", "/api/v1/progress", 16, 2),
+    ("demo-admin", "/dashboard", 18, 2),
+    ("demo-admin", "/api/v1/progress", 18, 2),
     ("demo-admin", "/inbox", 20, 2),
     ("demo-kw-reporter", "/inbox", 20, 2),
     ("demo-admin", "/review", 6, 6),
@@ -47,7 +47,7 @@ PAGES = (
     ("demo-admin", "/supervision", 12, 12),
     ("demo-kw-reporter", "/supervision", 8, 8),
     ("demo-admin", "/api/v1/supervision/items", 8, 8),
-    ("demo-admin", "/monitoring/indicators", 33, 20),
+    ("demo-admin", "/monitoring/indicators", 35, 20),
     ("demo-admin", "/monitoring/indicators/IND_PATENTS_PER_10K", 11, 11),
     ("demo-admin", "/api/v1/progress/indicators/IND_PATENTS_PER_10K", 8, 8),
     ("demo-kw-reporter", "/account", 2, 2),
