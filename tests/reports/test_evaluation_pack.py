@@ -17,7 +17,9 @@ from kechuang import clock
 from kechuang.accounts.access import Forbidden
 from kechuang.comments import service as comments
 from kechuang.comments.schemas import CommentForm
+from kechuang.accounts.models import Department
 from kechuang.index_results import service as ir
+from kechuang.index_results.rebuild import runs
 from kechuang.indicators.models import Indicator, Observation
 from kechuang.monitoring import progress
 from kechuang.plan import service as plans
@@ -167,7 +169,7 @@ def test_official_figure_leads_and_demo_values_do_not(demo_sessions: sessionmake
     assert text.index("374.0") < text.index("117.8"), "the official figure comes before any demo value"
 
 
-def test_cut_off_applies_to_opinions_replies_reports_and_runs(copy_sessions: sessionmaker[Session]) -> None:
+def test_cut_off_applies_to_opinions_replies_reports_items_values_and_runs(copy_sessions: sessionmaker[Session]) -> None:
     late = dt.datetime.combine(DEMO_DAY + dt.timedelta(days=5), dt.time(3, 0), tzinfo=dt.UTC)
     with transaction(copy_sessions) as s:
         plan_id = plans.get_plan(s).id
@@ -185,6 +187,16 @@ def test_cut_off_applies_to_opinions_replies_reports_and_runs(copy_sessions: ses
         supervision.report_progress(s, who(s, "demo-kw-reporter"), other.id, text="演示：完成", percent=100,
                                     settings=SupervisionSettings())
         supervision.review(s, admin, other.id, close=True, comment="演示：办结", today=DEMO_DAY + dt.timedelta(days=5))
+        kw = s.scalar(select(Department).where(Department.code == "KW"))
+        assert kw is not None
+        late_item = supervision.create_item(
+            s, admin, plan_id=plan_id, element_code="T9.M1", title_zh="（演示数据）截止日之后交办的督办事项",
+            lead_department_id=kw.id, deadline=DEMO_DAY - dt.timedelta(days=1), is_demo=True)
+        patents = s.scalar(select(Indicator).where(Indicator.code == PATENTS))
+        assert patents is not None
+        # a value stored after the cut-off (as an approval after it stores one)
+        s.add(Observation(indicator_id=patents.id, year=2023, value=999.0, source_kind="demo", is_demo=True,
+                          ref="approved after the cut-off", source="演示数据：截止日之后审批"))
     with copy_sessions() as s:
         before = build_report(s, "midterm", 2023, as_of=DEMO_DAY)
         after = build_report(s, "midterm", 2023, as_of=clock.today())
@@ -201,9 +213,19 @@ def test_cut_off_applies_to_opinions_replies_reports_and_runs(copy_sessions: ses
     t1_after = {r["task"]: r for r in after.table("supervision_items").rows}["1. 持续深化区校融合发展"]
     assert t1_after["status"].startswith("已办结") and t1_after["stage"] == "办结/销号"
     assert not t1_before["status"].startswith("已办结") and t1_before["stage"] == "反馈", "closed after the cut-off"
-    assert before.meta["index_run"] is None, "the demo run was created after 2024-03-01"
-    assert "截至 2024年3月1日，系统中尚无指数计算结果" in paragraphs(before, "external")
-    assert after.meta["index_run"]["run_id"] == run.id
+    titles = {r["item"] for r in before.table("supervision_items").rows}
+    assert late_item.title_zh not in titles and late_item.title_zh not in {
+        r["item"] for r in before.table("overdue_items").rows}, "a 督办 item set up after the cut-off"
+    assert late_item.title_zh in {r["item"] for r in after.table("overdue_items").rows}, "control"
+    before_patents = {r["code"]: r for r in before.table("indicator_completion").rows}[PATENTS]
+    assert before_patents["current"] == 117.8, "a value approved after the cut-off is not used"
+    assert {r["code"]: r for r in after.table("indicator_completion").rows}[PATENTS]["current"] == 999.0, "control"
+    with copy_sessions() as s:
+        dated_2024 = next(r for r in runs(s) if r.created_by == "kechuang init --demo" and r.until_year == 2023)
+        assert dated_2024.is_demo and clock.local(dated_2024.created_at).isoformat() == "2024-01-01T00:00:00+08:00"
+    assert before.meta["index_run"]["run_id"] == dated_2024.id, "the demo run of the data up to 2023, dated 2024-01-01"
+    assert before.meta["index_run"]["is_demo"] and DEMO_LABEL in paragraphs(before, "external")
+    assert after.meta["index_run"]["run_id"] == run.id != dated_2024.id, "the run of all the data, dated 2025-01-01"
     assert content_hash(before) != content_hash(after)
 
 

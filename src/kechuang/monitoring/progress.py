@@ -16,6 +16,7 @@ The rules themselves are ``kechuang.progress``; this module only gathers their i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -65,14 +66,18 @@ class IndicatorProgress:
         return bool((self.target and self.target.is_demo) or any(o.is_demo for o in self.observations))
 
 
-def assessed_observations(session: Session, indicator_id: int, after_year: int) -> list[Observation]:
-    """Approved annual observations after ``after_year``, one per year (see the module doc for the choice)."""
+def assessed_observations(session: Session, indicator_id: int, after_year: int,
+                          keep: Callable[[Observation], bool] | None = None) -> list[Observation]:
+    """Approved annual observations after ``after_year`` (those ``keep`` accepts, when given), one per year (see
+    the module doc for the choice)."""
     rows = session.scalars(select(Observation).where(
         Observation.indicator_id == indicator_id, Observation.year > after_year, Observation.period.is_(None),
         Observation.source_kind.in_(tuple(KIND_RANK)), Observation.confidence != "low")
         .order_by(Observation.year, Observation.id))
     best: dict[int, Observation] = {}
     for obs in rows:
+        if keep is not None and not keep(obs):
+            continue
         held = best.get(obs.year)
         if held is None or KIND_RANK[obs.source_kind] <= KIND_RANK[held.source_kind]:
             best[obs.year] = obs
@@ -113,16 +118,18 @@ def indicator_progress(session: Session, indicator: Indicator, finals: tuple[int
 
 
 def assess_indicator(session: Session, indicator: Indicator, finals: tuple[int, ...],
-                     until: int | None = None) -> tuple[IndicatorProgress, Series | None]:
-    """:func:`indicator_progress` using observations of years up to ``until`` only (all when None), with the
-    series it assessed (None when there is none) — evaluation reports assess the data as of their year."""
+                     until: int | None = None,
+                     keep: Callable[[Observation], bool] | None = None) -> tuple[IndicatorProgress, Series | None]:
+    """:func:`indicator_progress` using observations of years up to ``until`` only (all when None), and only those
+    ``keep`` accepts (an evaluation's cut-off day), with the series it assessed (None when there is none) —
+    evaluation reports assess the data as of their year and day."""
     profile = profile_of(session, indicator.id)
     rule = Rule(profile.rule) if profile else Rule.ELAPSED
     if profile is None or profile.baseline_year is None or profile.baseline_value is None:
         return IndicatorProgress(indicator, profile, not_applicable(
             rule, inputs={}, needed=None, reason_zh="尚未设定基期值，无法评估进度。",
             reason_en="No baseline has been set, so progress cannot be assessed."), (), None), None
-    observations = [o for o in assessed_observations(session, indicator.id, profile.baseline_year)
+    observations = [o for o in assessed_observations(session, indicator.id, profile.baseline_year, keep)
                     if until is None or o.year <= until]
     target = _target_for(profile, observations[-1].year if observations else None, finals)
     if target is not None:

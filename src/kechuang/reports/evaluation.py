@@ -31,11 +31,13 @@ from kechuang.reports.data import (
     TaskRow,
     before_cutoff,
     comment_is_demo,
+    cutoff_moment,
     indicator_rows,
     opinions,
     percent_as_of,
     progress_config,
     task_rows,
+    version_at,
 )
 from kechuang.reports.fmt import num, prose
 from kechuang.reports.model import (
@@ -527,16 +529,17 @@ def _safeguard_section(safeguards: list[PlanElement], tasks: list[TaskRow], rows
 
 def _headline_index(session: Session, plan_id: int,
                     view: index_view.IndexView | None) -> tuple[str, str] | None:
-    """(node code, name) of the composite index: the run's, else the plan's first index framework's."""
-    if view is not None:
-        return view.root, view.name(view.root)
+    """(node code, name) of the composite index: the plan's first index framework's, named as the plan indicator of
+    its published series (the same name whether or not a run is stored), else the run's."""
     fws = frameworks.frameworks(session, plan_id)
     if not fws:
-        return None
+        return None if view is None else (view.root, view.name(view.root))
     fw = fws[0]
     ind = session.scalar(select(Indicator).where(Indicator.plan_id == plan_id,
                                                  Indicator.code == frameworks.indicator_code(fw, fw.index_code)))
-    return fw.index_code, ind.name_zh if ind is not None else fw.title_zh
+    if ind is not None:
+        return fw.index_code, ind.name_zh
+    return (view.root, view.name(view.root)) if view is not None else (fw.index_code, fw.title_zh)
 
 
 def _editions(figures: list[Any]) -> list[dict[str, Any]]:
@@ -616,12 +619,13 @@ def _narrative_blocks(row: ReportNarrative | None, required: bool) -> list[Block
             Paragraph(prose("narrative_note", row=row, at=clock.time_text(row.created_at)), style="note")]
 
 
-def _approved_values(session: Session, plan_id: int, year: int) -> int:
-    """Approved submitted values (of years up to ``year``) the evaluation can draw on."""
+def _approved_values(session: Session, plan_id: int, year: int, as_of: dt.date) -> int:
+    """Approved submitted values (of years up to ``year``, approved by the cut-off day) the evaluation can draw on."""
     return int(session.scalar(
         select(func.count(Observation.id)).join(Observation.indicator)
         .where(Indicator.plan_id == plan_id, Observation.source_kind.in_(("submission", "demo")),
-               Observation.year <= year)) or 0)
+               Observation.year <= year, Observation.created_at < cutoff_moment(as_of).astimezone(dt.UTC)
+               .replace(tzinfo=None))) or 0)
 
 
 def build_evaluation(session: Session, kind: str, year: int | None = None, *, as_of: dt.date | None = None,
@@ -632,16 +636,16 @@ def build_evaluation(session: Session, kind: str, year: int | None = None, *, as
     by then) and the published figures (released by then)."""
     if kind not in KIND_ZH:
         raise ReportError(f"unknown evaluation {kind!r}; expected midterm or final")
-    version = plans.latest_version(session, plan_code)
+    as_of = as_of or clock.today()
+    version = version_at(session, plan_code, as_of)
     meta_plan = plan_meta(version)
     start, end = meta_plan["period_start"], meta_plan["period_end"]
     if year is None:
         year = end if kind == "final" else start + (end - start) // 2
     if not start <= year <= end:
         raise ReportError(f"year {year} is outside the plan period {start}–{end}")
-    as_of = as_of or clock.today()
     plan_id = version.plan_id
-    rows = indicator_rows(session, version, year)
+    rows = indicator_rows(session, version, year, as_of)
     tasks = task_rows(session, version, rows, as_of)
     view = index_view.load(session, plan_id, as_of)
     ops = opinions(session, plan_id, as_of)
@@ -701,7 +705,7 @@ def build_evaluation(session: Session, kind: str, year: int | None = None, *, as
     _adjustment_blocks(proposals, rows, kind, next_steps)
     sections = [summary, indicators, _task_section(tasks, as_of), _project_section(tasks, as_of),
                 _safeguard_section(of_kind.get("safeguard", []), tasks, rows, ops,
-                                   _approved_values(session, plan_id, year), as_of),
+                                   _approved_values(session, plan_id, year, as_of), as_of),
                 _external_section(session, plan_id, view, year, base_year, as_of),
                 _problem_section(rows, tasks, shortcomings, links, year, as_of), next_steps,
                 _quality_section(rows, view, year, meta)]

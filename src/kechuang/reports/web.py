@@ -110,7 +110,8 @@ def accept(pack_id: str, request: Request, reason: str = Form(""), proposal: lis
         return error_page(request, 400, "bad_request", "only an evaluation proposes plan adjustments")
     report = build_report(s, manifest["kind"], manifest["year"], as_of=dt.date.fromisoformat(manifest["meta"]["as_of"]))
     digest = content_hash(report)
-    if digest != manifest["snapshot"]["content_sha256"]:
+    newest = plans.latest_version(s).number
+    if digest != manifest["snapshot"]["content_sha256"] or report.meta["plan"]["version"] != newest:
         return error_page(request, 409, "conflict", t("report_stale", request_lang(request)))
     try:
         version = accept_adjustments(s, report.proposals, by=who.display_name or who.username, reason=reason,
