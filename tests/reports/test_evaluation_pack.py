@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kechuang import clock
 from kechuang.accounts.access import Forbidden
+from kechuang.accounts.models import Department
 from kechuang.comments import service as comments
 from kechuang.comments.schemas import CommentForm
-from kechuang.accounts.models import Department
 from kechuang.index_results import service as ir
 from kechuang.index_results.rebuild import runs
 from kechuang.indicators.models import Indicator, Observation
@@ -169,7 +169,8 @@ def test_official_figure_leads_and_demo_values_do_not(demo_sessions: sessionmake
     assert text.index("374.0") < text.index("117.8"), "the official figure comes before any demo value"
 
 
-def test_cut_off_applies_to_opinions_replies_reports_items_values_and_runs(copy_sessions: sessionmaker[Session]) -> None:
+def test_cut_off_applies_to_opinions_replies_reports_items_values_and_runs(
+        copy_sessions: sessionmaker[Session]) -> None:
     late = dt.datetime.combine(DEMO_DAY + dt.timedelta(days=5), dt.time(3, 0), tzinfo=dt.UTC)
     with transaction(copy_sessions) as s:
         plan_id = plans.get_plan(s).id
