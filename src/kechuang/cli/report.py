@@ -26,6 +26,7 @@ AsOfOption = Annotated[str | None, typer.Option("--as-of", help="date the superv
 FormatOption = Annotated[list[str] | None, typer.Option("--format", help="docx, pdf, xlsx or html "
                                                                         "(repeatable; default all four)")]
 PlanOption = Annotated[str | None, typer.Option("--plan", help="plan code (default: the first plan)")]
+LangOption = Annotated[str, typer.Option("--lang", help="zh (default) or en: the English pack, from the same data")]
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -38,7 +39,7 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def _run(kind: str, year: int | None, out: Path, db: str | None, as_of: str | None, formats: list[str] | None,
-         plan: str | None) -> None:
+         plan: str | None, lang: str = "zh") -> None:
     from kechuang.plan import service as plans
     from kechuang.reports.model import FORMATS, ReportError
     from kechuang.reports.service import generate
@@ -47,7 +48,7 @@ def _run(kind: str, year: int | None, out: Path, db: str | None, as_of: str | No
     factory = sessions(db)
     try:
         with factory() as s:
-            pack = generate(s, kind, year, out, as_of=_date(as_of), formats=chosen, plan_code=plan)
+            pack = generate(s, kind, year, out, as_of=_date(as_of), formats=chosen, plan_code=plan, lang=lang)
     except (ReportError, plans.PlanNotFound) as exc:
         fail(str(exc))
     _print(pack)
@@ -67,17 +68,17 @@ def _print(pack: Pack) -> None:
 @report_app.command("midterm")
 def midterm(year: Annotated[int | None, typer.Option("--year", help="evaluation year (default: mid-period)")] = None,
             out: OutOption = Path("reports"), db: DbOption = None, as_of: AsOfOption = None,
-            format: FormatOption = None, plan: PlanOption = None) -> None:
+            format: FormatOption = None, plan: PlanOption = None, lang: LangOption = "zh") -> None:
     """The mid-term evaluation pack (中期评估) as of YEAR."""
-    _run("midterm", year, out, db, as_of, format, plan)
+    _run("midterm", year, out, db, as_of, format, plan, lang)
 
 
 @report_app.command("final")
 def final(year: Annotated[int | None, typer.Option("--year", help="evaluation year (default: the plan's end)")] = None,
           out: OutOption = Path("reports"), db: DbOption = None, as_of: AsOfOption = None,
-          format: FormatOption = None, plan: PlanOption = None) -> None:
+          format: FormatOption = None, plan: PlanOption = None, lang: LangOption = "zh") -> None:
     """The final evaluation pack (终期评估), by default as of the plan's end year."""
-    _run("final", year, out, db, as_of, format, plan)
+    _run("final", year, out, db, as_of, format, plan, lang)
 
 
 @report_app.command("index")

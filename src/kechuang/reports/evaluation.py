@@ -21,7 +21,7 @@ from kechuang.index_results import frameworks
 from kechuang.indicators.models import Indicator, Observation
 from kechuang.plan import service as plans
 from kechuang.plan.models import PlanElement, PlanVersion
-from kechuang.progress import Colour, Rule, Standing, Status
+from kechuang.progress import Colour, Rule, Standing, Status, roll_up
 from kechuang.reports import index_view, narratives
 from kechuang.reports.adjustments import propose
 from kechuang.reports.data import (
@@ -180,7 +180,8 @@ def _task_section(L: PackText, tasks: list[TaskRow], as_of: dt.date) -> Section:
             "number": t.task.attrs.get("number"), "task": L.name(t.task), "area": L.name(t.area),
             "indicators": L.join(L.name(r.indicator) for r in t.indicators) or "—", "indicator_status": status,
             "items": len(t.items), "closed": len(t.closed), "overdue": len(t.overdue), "projects": len(t.projects),
-            "code": t.task.code, "rollup": L.reason(t.rollup),
+            "code": t.task.code, "rollup": L.reason(t.rollup if L.lang == "zh" else roll_up(
+                L.name(t.task), {L.name(r.indicator): r.assessment for r in t.indicators})),
             "_demo": any(r.demo for r in t.indicators) or any(i.is_demo for i, _ in t.items)})
     table.notes.append(L.prose("note_task_columns", as_of=as_of))
     sec.add(table)
@@ -469,7 +470,7 @@ def _published_revisions(L: PackText, view: index_view.IndexView) -> list[dict[s
 def _record_rows(L: PackText, meta: dict[str, Any]) -> list[dict[str, Any]]:
     plan, methods = meta["plan"], meta["methods"]
     title = plan["title"] if L.lang == "zh" else plan["title_en"]
-    rows = [("规划", title + L.paren(plan["document_number"])),
+    rows = [("规划", title + L.paren(L.keep(plan["document_number"]))),
             ("规划版本", L("第 {n} 版", n=plan["version"])
              + L.paren(L.keep(plan["version_created_by"]) + L.colon + L.keep(plan["version_reason"]))),
             ("规划版本哈希（SHA-256）", plan["version_sha256"]),

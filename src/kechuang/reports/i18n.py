@@ -188,7 +188,7 @@ PACK_TEXT: dict[str, str] = {
         "This table contains {label}: rows marked yes in the last column use demo data.",
 }
 
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 
 def has_han(text: str) -> bool:
@@ -220,6 +220,7 @@ class PackText:
     def prose(self, name: str, **context: Any) -> str:
         from kechuang.reports.fmt import prose
 
+        context.setdefault("demo_label", self.demo_label)
         return prose(name, self.lang, L=self, **context)
 
     def keep(self, text: str) -> str:
@@ -239,14 +240,21 @@ class PackText:
     def text(self, obj: Any) -> str:
         return self.keep(str(obj.text(self.lang)))
 
+    def terms(self, text: str) -> str:
+        """English text of the progress rules, which quote a Chinese term now and then (e.g. "early warning (预警)"):
+        each quoted term is recorded as kept, the rest of the text is not."""
+        if self.lang != "zh":
+            self.kept.update(_HAN.findall(text))
+        return text
+
     def status(self, assessment: Any) -> str:
-        return str(assessment.status_zh if self.lang == "zh" else assessment.status_en)
+        return str(assessment.status_zh) if self.lang == "zh" else self.terms(str(assessment.status_en))
 
     def reason(self, assessment: Any) -> str:
-        return str(assessment.reason_zh if self.lang == "zh" else assessment.reason_en)
+        return str(assessment.reason_zh) if self.lang == "zh" else self.terms(str(assessment.reason_en))
 
     def note(self, needed: Any) -> str:
-        return str(needed.note_zh if self.lang == "zh" else needed.note_en)
+        return str(needed.note_zh) if self.lang == "zh" else self.terms(str(needed.note_en))
 
     def paren(self, text: str) -> str:
         return f"（{text}）" if self.lang == "zh" else f" ({text})"
