@@ -13,7 +13,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kechuang import __version__, clock
@@ -31,7 +31,6 @@ from kechuang.reports.data import (
     TaskRow,
     before_cutoff,
     comment_is_demo,
-    cutoff_moment,
     indicator_rows,
     opinions,
     percent_as_of,
@@ -665,11 +664,11 @@ def _narrative_blocks(L: PackText, row: ReportNarrative | None, required: bool) 
 
 def _approved_values(session: Session, plan_id: int, year: int, as_of: dt.date) -> int:
     """Approved submitted values (of years up to ``year``, approved by the cut-off day) the evaluation can draw on."""
-    return int(session.scalar(
-        select(func.count(Observation.id)).join(Observation.indicator)
+    stored = session.scalars(
+        select(Observation.created_at).join(Observation.indicator)
         .where(Indicator.plan_id == plan_id, Observation.source_kind.in_(("submission", "demo")),
-               Observation.year <= year, Observation.created_at < cutoff_moment(as_of).astimezone(dt.UTC)
-               .replace(tzinfo=None))) or 0)
+               Observation.year <= year))
+    return sum(1 for moment in stored if before_cutoff(moment, as_of))
 
 
 def build_evaluation(session: Session, kind: str, year: int | None = None, *, as_of: dt.date | None = None,

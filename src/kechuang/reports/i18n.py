@@ -48,6 +48,36 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
     "format_pdf": {"zh": "PDF", "en": "PDF"},
     "format_xlsx": {"zh": "Excel 附表", "en": "Excel annex"},
     "format_html": {"zh": "网页版", "en": "HTML"},
+    "narratives_title": {"zh": "评估报告撰写", "en": "Writing the evaluation"},
+    "narratives_intro": {"zh": "数字由系统生成，评价由人撰写：各部分的评价意见可由数据生成初稿后修改保存，"
+                                "每次保存为新版本（记录撰写人和时间），经规划办审核后报告方可定稿。",
+                         "en": "Numbers by the system, judgement by people: draft a section from the data, edit and "
+                               "save it (every save is a new version with who and when); the plan office reviews it "
+                               "before the report is marked final."},
+    "narrative_section": {"zh": "部分", "en": "Section"},
+    "narrative_version": {"zh": "版本", "en": "Version"},
+    "narrative_author": {"zh": "撰写人与时间", "en": "Written by, at"},
+    "narrative_reviewed": {"zh": "审核", "en": "Reviewed"},
+    "narrative_not_reviewed": {"zh": "待审核", "en": "not reviewed"},
+    "narrative_required": {"zh": "（必填）", "en": "(required)"},
+    "narrative_empty": {"zh": "尚未撰写", "en": "not written"},
+    "narrative_blockers": {"zh": "尚不能定稿，待撰写或待审核的部分：",
+                           "en": "Cannot be final yet; to write or review:"},
+    "narrative_mark_final": {"zh": "报告定稿", "en": "Mark the report final"},
+    "narrative_draft": {"zh": "由数据生成初稿", "en": "Draft from the data"},
+    "narrative_draft_note": {"zh": "初稿由系统根据截止日期的数据生成：数字均来自数据库，"
+                                   "按规则生成的句子标有【系统按规则生成】。请修改为规划办的评价后保存。",
+                             "en": "The draft was generated from the data as of the cut-off day: every number comes "
+                                   "from the database, and a sentence generated from a rule says so. Edit it into "
+                                   "the plan office's judgement before saving."},
+    "narrative_text": {"zh": "评价意见", "en": "Text"},
+    "narrative_save": {"zh": "保存为新版本", "en": "Save as a new version"},
+    "narrative_review": {"zh": "审核通过", "en": "Mark reviewed"},
+    "narrative_history": {"zh": "版本记录", "en": "Version history"},
+    "report_lang": {"zh": "语言", "en": "Language"},
+    "report_lang_zh": {"zh": "中文", "en": "Chinese"},
+    "report_lang_en": {"zh": "英文", "en": "English"},
+    "report_write": {"zh": "撰写评价意见", "en": "Write the judgement"},
 }
 
 
