@@ -249,6 +249,12 @@ def test_narratives_are_written_by_people_versioned_and_required_for_final(
             narratives.mark_final(s, who(s, "demo-admin"), "midterm", 2023, DEMO_DAY)
     with transaction(copy_sessions) as s:
         narratives.write(s, who(s, "demo-admin"), "midterm", 2023, "next_steps", "加快大学科技园示范园建设。")
+        with pytest.raises(ReportError, match="next_steps, problems, summary have not been reviewed"):
+            narratives.mark_final(s, who(s, "demo-admin"), "midterm", 2023, DEMO_DAY)
+        with pytest.raises(ReportError, match="version 1 of section 'summary' is not the newest"):
+            narratives.review(s, who(s, "demo-approver"), "midterm", 2023, "summary", 1)
+        for section, version in (("summary", 2), ("problems", 1), ("next_steps", 1)):
+            narratives.review(s, who(s, "demo-approver"), "midterm", 2023, section, version)
         final = narratives.mark_final(s, who(s, "demo-admin"), "midterm", 2023, DEMO_DAY)
         plan_id = plans.get_plan(s).id
         versions = [(n.section, n.version, n.author, n.text)
