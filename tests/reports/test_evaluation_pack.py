@@ -10,13 +10,14 @@ from pathlib import Path
 
 import docx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kechuang import clock
 from kechuang.accounts.access import Forbidden
 from kechuang.accounts.models import Department
 from kechuang.comments import service as comments
+from kechuang.comments.models import Comment
 from kechuang.comments.schemas import CommentForm
 from kechuang.index_results import service as ir
 from kechuang.index_results.rebuild import runs
@@ -98,6 +99,24 @@ def test_indicators_targets_and_the_52_facts(report: Report, demo_sessions: sess
     assert RULE_LABEL + "规划第一章“发展基础”列出的量化数据 52 项" in text
 
 
+def test_summary_and_annex_facts_against_the_database(report: Report, demo_sessions: sessionmaker[Session]) -> None:
+    with demo_sessions() as s:
+        version = plans.latest_version(s)
+        items = supervision.plan_items(s, version.plan_id)
+        overdue = [i for i in items if supervision.item_status(i, DEMO_DAY).status is Status.OVERDUE]
+        received = s.scalar(select(func.count(Comment.id)).where(Comment.plan_id == version.plan_id))
+        run = next(r for r in runs(s) if r.until_year == 2023)
+        demo_2023 = ir.series(s, run, [run.index_code])[run.index_code]
+    summary = paragraphs(report, "summary")
+    assert f"督办事项共 {len(items)} 项" in summary and f"逾期 {len(overdue)} 项" in summary
+    assert f"共收到公众意见 {received} 条" in summary
+    value_2023 = dict(demo_2023)[2023]
+    assert f"{value_2023:.1f}" in summary and f"（{DEMO_LABEL}）" in summary, "the demo index, labelled, in the summary"
+    assert report.meta["index_run"]["run_id"] == run.id and report.meta["index_run"]["is_demo"]
+    record = {r["item"]: r["value"] for r in report.table("build_record").rows}
+    assert record["规划版本哈希（SHA-256）"] == version.content_hash and record["数据截止日期"] == "2024-03-01"
+
+
 def test_facts_are_not_joined_across_an_index_edition(demo_sessions: sessionmaker[Session]) -> None:
     with demo_sessions() as s:
         later = build_report(s, "midterm", 2023, as_of=AFTER_RELEASE)
@@ -159,7 +178,10 @@ def test_official_figure_leads_and_demo_values_do_not(demo_sessions: sessionmake
         later = build_report(s, "midterm", 2023, as_of=AFTER_RELEASE)
     first = headline(early)
     assert first.text.startswith("杨浦双创综合指数官方发布值：2022 年为 340.0（2.0版")
-    assert "2023 年数值尚未发布" in first.text
+    assert "2023 年数值尚未发布" in first.text and DEMO_LABEL not in first.text
+    texts = [b.text for b in early.section("summary").blocks if isinstance(b, Paragraph)]
+    demo_index = next(i for i, t in enumerate(texts) if f"（{DEMO_LABEL}） 2023 年为 233.1" in t)
+    assert demo_index > texts.index(first.text), "the 2024 pack: the demo index, labelled, after the headline"
     lead = headline(later)
     assert lead.text.startswith("杨浦双创综合指数官方发布值：2023 年为 374.0")
     assert DEMO_LABEL not in lead.text
