@@ -132,3 +132,19 @@ def test_the_catalog_names_a_missing_word_and_refuses_an_unknown_language(
     assert not any(has_han(v) for v in PACK_TEXT.values()), "the English side of the catalog is English"
     with demo_sessions() as s, pytest.raises(ReportError, match="unknown report language 'fr'"):
         build_report(s, "midterm", 2023, as_of=DEMO_DAY, lang="fr")
+
+
+def test_the_cli_builds_the_english_pack_and_refuses_an_english_index_report(demo_copy: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from kechuang.cli import app as cli
+
+    runner = CliRunner()
+    out = tmp_path / "out"
+    built = runner.invoke(cli, ["report", "midterm", "--year", "2023", "--as-of", DEMO_DAY.isoformat(), "--lang", "en",
+                                "--format", "html", "--out", str(out), "--db", demo_copy])
+    assert built.exit_code == 0, built.output
+    [html] = out.glob("*/kechuang-midterm-2023-en.html")
+    assert "1. Overall assessment" in html.read_text(encoding="utf-8")
+    refused = runner.invoke(cli, ["report", "index", "--lang", "en", "--out", str(out), "--db", demo_copy])
+    assert refused.exit_code == 2 and "English packs are the midterm and final" in refused.output

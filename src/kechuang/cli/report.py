@@ -84,9 +84,9 @@ def final(year: Annotated[int | None, typer.Option("--year", help="evaluation ye
 @report_app.command("index")
 def index(year: Annotated[int | None, typer.Option("--year", help="data year (default: the latest)")] = None,
           out: OutOption = Path("reports"), db: DbOption = None, as_of: AsOfOption = None,
-          format: FormatOption = None, plan: PlanOption = None) -> None:
-    """The annual innovation index report for the data year YEAR."""
-    _run("index", year, out, db, as_of, format, plan)
+          format: FormatOption = None, plan: PlanOption = None, lang: LangOption = "zh") -> None:
+    """The annual innovation index report for the data year YEAR (Chinese)."""
+    _run("index", year, out, db, as_of, format, plan, lang)
 
 
 @report_app.command("accept")
