@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import time_machine
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,6 +29,7 @@ from kechuang.accounts.service import principal_of
 from kechuang.bootstrap import load_bundled
 from kechuang.comments import service as comments
 from kechuang.comments.schemas import CampaignIn, CommentForm
+from kechuang.core import clock
 from kechuang.core.access import SYSTEM, Principal
 from kechuang.core.settings import Settings
 from kechuang.demo.seed import seed_demo, seed_demo_index
@@ -135,9 +137,18 @@ def seed_report_demo(factory: sessionmaker[Session], today: dt.date = DEMO_DAY) 
         seed_demo_index(s)
 
 
+def demo_moment(today: dt.date = DEMO_DAY) -> dt.datetime:
+    """The moment the demonstration is set up: 09:00 of ``today`` in the plan's time zone."""
+    return dt.datetime.combine(today, dt.time(9, 0), tzinfo=clock.zone())
+
+
 def build_demo_database(url: str, today: dt.date = DEMO_DAY) -> None:
-    """Create, migrate and fill the database at ``url`` (see :func:`seed_report_demo`)."""
+    """Create, migrate and fill the database at ``url`` (see :func:`seed_report_demo`), on the clock of the demo
+    day: what the setup creates (supervision items, approved values, progress reports) is stored as created that
+    day, so a report as of ``today`` contains it and what a test adds later (at the real time) comes after the
+    cut-off. The demo index runs are dated by their data (``monitoring.demo.demo_run_moment``)."""
     engine = make_engine(url)
     upgrade(engine)
-    seed_report_demo(session_factory(engine), today)
+    with time_machine.travel(demo_moment(today), tick=True):
+        seed_report_demo(session_factory(engine), today)
     engine.dispose()

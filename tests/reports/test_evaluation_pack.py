@@ -10,16 +10,19 @@ from pathlib import Path
 
 import docx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from kechuang.accounts.models import Department
 from kechuang.assessment import progress
 from kechuang.comments import service as comments
+from kechuang.comments.models import Comment
 from kechuang.comments.schemas import CommentForm
 from kechuang.core import clock
 from kechuang.core.access import Forbidden
 from kechuang.core.settings import Settings
 from kechuang.index_results import service as ir
+from kechuang.index_results.rebuild import runs
 from kechuang.indicators.models import Indicator, Observation
 from kechuang.plan import service as plans
 from kechuang.progress import Standing, Status
@@ -96,6 +99,24 @@ def test_indicators_targets_and_the_52_facts(report: Report, demo_sessions: sess
     assert RULE_LABEL + "规划第一章“发展基础”列出的量化数据 52 项" in text
 
 
+def test_summary_and_annex_facts_against_the_database(report: Report, demo_sessions: sessionmaker[Session]) -> None:
+    with demo_sessions() as s:
+        version = plans.latest_version(s)
+        items = supervision.plan_items(s, version.plan_id)
+        overdue = [i for i in items if supervision.item_status(i, DEMO_DAY).status is Status.OVERDUE]
+        received = s.scalar(select(func.count(Comment.id)).where(Comment.plan_id == version.plan_id))
+        run = next(r for r in runs(s) if r.until_year == 2023)
+        demo_2023 = ir.series(s, run, [run.index_code])[run.index_code]
+    summary = paragraphs(report, "summary")
+    assert f"督办事项共 {len(items)} 项" in summary and f"逾期 {len(overdue)} 项" in summary
+    assert f"共收到公众意见 {received} 条" in summary
+    value_2023 = dict(demo_2023)[2023]
+    assert f"{value_2023:.1f}" in summary and f"（{DEMO_LABEL}）" in summary, "the demo index, labelled, in the summary"
+    assert report.meta["index_run"]["run_id"] == run.id and report.meta["index_run"]["is_demo"]
+    record = {r["item"]: r["value"] for r in report.table("build_record").rows}
+    assert record["规划版本哈希（SHA-256）"] == version.content_hash and record["数据截止日期"] == "2024-03-01"
+
+
 def test_facts_are_not_joined_across_an_index_edition(demo_sessions: sessionmaker[Session]) -> None:
     with demo_sessions() as s:
         later = build_report(s, "midterm", 2023, as_of=AFTER_RELEASE)
@@ -157,7 +178,10 @@ def test_official_figure_leads_and_demo_values_do_not(demo_sessions: sessionmake
         later = build_report(s, "midterm", 2023, as_of=AFTER_RELEASE)
     first = headline(early)
     assert first.text.startswith("杨浦双创综合指数官方发布值：2022 年为 340.0（2.0版")
-    assert "2023 年数值尚未发布" in first.text
+    assert "2023 年数值尚未发布" in first.text and DEMO_LABEL not in first.text
+    texts = [b.text for b in early.section("summary").blocks if isinstance(b, Paragraph)]
+    demo_index = next(i for i, t in enumerate(texts) if f"（{DEMO_LABEL}） 2023 年为 233.1" in t)
+    assert demo_index > texts.index(first.text), "the 2024 pack: the demo index, labelled, after the headline"
     lead = headline(later)
     assert lead.text.startswith("杨浦双创综合指数官方发布值：2023 年为 374.0")
     assert DEMO_LABEL not in lead.text
@@ -167,7 +191,8 @@ def test_official_figure_leads_and_demo_values_do_not(demo_sessions: sessionmake
     assert text.index("374.0") < text.index("117.8"), "the official figure comes before any demo value"
 
 
-def test_cut_off_applies_to_opinions_replies_reports_and_runs(copy_sessions: sessionmaker[Session]) -> None:
+def test_cut_off_applies_to_opinions_replies_reports_items_values_and_runs(
+        copy_sessions: sessionmaker[Session]) -> None:
     late = dt.datetime.combine(DEMO_DAY + dt.timedelta(days=5), dt.time(3, 0), tzinfo=dt.UTC)
     with transaction(copy_sessions) as s:
         plan_id = plans.get_plan(s).id
@@ -185,6 +210,16 @@ def test_cut_off_applies_to_opinions_replies_reports_and_runs(copy_sessions: ses
         supervision.report_progress(s, who(s, "demo-kw-reporter"), other.id, text="演示：完成", percent=100,
                                     settings=Settings())
         supervision.review(s, admin, other.id, close=True, comment="演示：办结", today=DEMO_DAY + dt.timedelta(days=5))
+        kw = s.scalar(select(Department).where(Department.code == "KW"))
+        assert kw is not None
+        late_item = supervision.create_item(
+            s, admin, plan_id=plan_id, element_code="T9.M1", title_zh="（演示数据）截止日之后交办的督办事项",
+            lead_department_id=kw.id, deadline=DEMO_DAY - dt.timedelta(days=1), is_demo=True)
+        patents = s.scalar(select(Indicator).where(Indicator.code == PATENTS))
+        assert patents is not None
+        # a value stored after the cut-off (as an approval after it stores one)
+        s.add(Observation(indicator_id=patents.id, year=2023, value=999.0, source_kind="demo", is_demo=True,
+                          ref="approved after the cut-off", source="演示数据：截止日之后审批"))
     with copy_sessions() as s:
         before = build_report(s, "midterm", 2023, as_of=DEMO_DAY)
         after = build_report(s, "midterm", 2023, as_of=clock.today())
@@ -201,9 +236,19 @@ def test_cut_off_applies_to_opinions_replies_reports_and_runs(copy_sessions: ses
     t1_after = {r["task"]: r for r in after.table("supervision_items").rows}["1. 持续深化区校融合发展"]
     assert t1_after["status"].startswith("已办结") and t1_after["stage"] == "办结/销号"
     assert not t1_before["status"].startswith("已办结") and t1_before["stage"] == "反馈", "closed after the cut-off"
-    assert before.meta["index_run"] is None, "the demo run was created after 2024-03-01"
-    assert "截至 2024年3月1日，系统中尚无指数计算结果" in paragraphs(before, "external")
-    assert after.meta["index_run"]["run_id"] == run.id
+    titles = {r["item"] for r in before.table("supervision_items").rows}
+    assert late_item.title_zh not in titles and late_item.title_zh not in {
+        r["item"] for r in before.table("overdue_items").rows}, "a 督办 item set up after the cut-off"
+    assert late_item.title_zh in {r["item"] for r in after.table("overdue_items").rows}, "control"
+    before_patents = {r["code"]: r for r in before.table("indicator_completion").rows}[PATENTS]
+    assert before_patents["current"] == 117.8, "a value approved after the cut-off is not used"
+    assert {r["code"]: r for r in after.table("indicator_completion").rows}[PATENTS]["current"] == 999.0, "control"
+    with copy_sessions() as s:
+        dated_2024 = next(r for r in runs(s) if r.created_by == "kechuang init --demo" and r.until_year == 2023)
+        assert dated_2024.is_demo and clock.local(dated_2024.created_at).isoformat() == "2024-01-01T00:00:00+08:00"
+    assert before.meta["index_run"]["run_id"] == dated_2024.id, "the demo run of the data up to 2023, dated 2024-01-01"
+    assert before.meta["index_run"]["is_demo"] and DEMO_LABEL in paragraphs(before, "external")
+    assert after.meta["index_run"]["run_id"] == run.id != dated_2024.id, "the run of all the data, dated 2025-01-01"
     assert content_hash(before) != content_hash(after)
 
 
@@ -226,6 +271,12 @@ def test_narratives_are_written_by_people_versioned_and_required_for_final(
             narratives.mark_final(s, who(s, "demo-admin"), "midterm", 2023, DEMO_DAY)
     with transaction(copy_sessions) as s:
         narratives.write(s, who(s, "demo-admin"), "midterm", 2023, "next_steps", "加快大学科技园示范园建设。")
+        with pytest.raises(ReportError, match="next_steps, problems, summary have not been reviewed"):
+            narratives.mark_final(s, who(s, "demo-admin"), "midterm", 2023, DEMO_DAY)
+        with pytest.raises(ReportError, match="version 1 of section 'summary' is not the newest"):
+            narratives.review(s, who(s, "demo-approver"), "midterm", 2023, "summary", 1)
+        for section, version in (("summary", 2), ("problems", 1), ("next_steps", 1)):
+            narratives.review(s, who(s, "demo-approver"), "midterm", 2023, section, version)
         final = narratives.mark_final(s, who(s, "demo-admin"), "midterm", 2023, DEMO_DAY)
         plan_id = plans.get_plan(s).id
         versions = [(n.section, n.version, n.author, n.text)

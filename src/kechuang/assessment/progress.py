@@ -16,6 +16,7 @@ The rules themselves are ``kechuang.progress``; this module only gathers their i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -74,20 +75,24 @@ def _assessed_rows(session: Session, indicator_ids: list[int], after_year: int) 
         .order_by(Observation.year, Observation.id)))
 
 
-def _one_per_year(rows: list[Observation]) -> list[Observation]:
-    """One observation per year of one indicator's ``rows`` (ordered by year and id): the lowest ``KIND_RANK``,
-    the latest among equals."""
+def _one_per_year(rows: list[Observation], keep: Callable[[Observation], bool] | None = None) -> list[Observation]:
+    """One observation per year of one indicator's ``rows`` (ordered by year and id; those ``keep`` accepts, when
+    given): the lowest ``KIND_RANK``, the latest among equals."""
     best: dict[int, Observation] = {}
     for obs in rows:
+        if keep is not None and not keep(obs):
+            continue
         held = best.get(obs.year)
         if held is None or KIND_RANK[obs.source_kind] <= KIND_RANK[held.source_kind]:
             best[obs.year] = obs
     return [best[y] for y in sorted(best)]
 
 
-def assessed_observations(session: Session, indicator_id: int, after_year: int) -> list[Observation]:
-    """Approved annual observations after ``after_year``, one per year (see the module doc for the choice)."""
-    return _one_per_year(_assessed_rows(session, [indicator_id], after_year))
+def assessed_observations(session: Session, indicator_id: int, after_year: int,
+                          keep: Callable[[Observation], bool] | None = None) -> list[Observation]:
+    """Approved annual observations after ``after_year`` (those ``keep`` accepts, when given), one per year (see
+    the module doc for the choice)."""
+    return _one_per_year(_assessed_rows(session, [indicator_id], after_year), keep)
 
 
 def assessed_by_indicator(session: Session, indicator_ids: list[int]) -> dict[int, list[Observation]]:
@@ -133,12 +138,14 @@ def indicator_progress(session: Session, indicator: Indicator, finals: tuple[int
 
 
 def assess_indicator(session: Session, indicator: Indicator, finals: tuple[int, ...],
-                     until: int | None = None) -> tuple[IndicatorProgress, Series | None]:
-    """:func:`indicator_progress` using observations of years up to ``until`` only (all when None), with the
-    series it assessed (None when there is none) — evaluation reports assess the data as of their year."""
+                     until: int | None = None,
+                     keep: Callable[[Observation], bool] | None = None) -> tuple[IndicatorProgress, Series | None]:
+    """:func:`indicator_progress` using observations of years up to ``until`` only (all when None), and only those
+    ``keep`` accepts (an evaluation's cut-off day), with the series it assessed (None when there is none) —
+    evaluation reports assess the data as of their year and day."""
     profile = profile_of(session, indicator.id)
     observations = [] if profile is None or profile.baseline_year is None else assessed_observations(
-        session, indicator.id, profile.baseline_year)
+        session, indicator.id, profile.baseline_year, keep)
     return assess_with(indicator, profile, observations, finals, until)
 
 

@@ -26,6 +26,7 @@ AsOfOption = Annotated[str | None, typer.Option("--as-of", help="date the superv
 FormatOption = Annotated[list[str] | None, typer.Option("--format", help="docx, pdf, xlsx or html "
                                                                         "(repeatable; default all four)")]
 PlanOption = Annotated[str | None, typer.Option("--plan", help="plan code (default: the first plan)")]
+LangOption = Annotated[str, typer.Option("--lang", help="zh (default) or en: the English pack, from the same data")]
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -38,7 +39,7 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def _run(kind: str, year: int | None, out: Path, db: str | None, as_of: str | None, formats: list[str] | None,
-         plan: str | None) -> None:
+         plan: str | None, lang: str = "zh") -> None:
     from kechuang.plan import service as plans
     from kechuang.reports.model import FORMATS, ReportError
     from kechuang.reports.service import generate
@@ -47,7 +48,7 @@ def _run(kind: str, year: int | None, out: Path, db: str | None, as_of: str | No
     factory = sessions(db)
     try:
         with factory() as s:
-            pack = generate(s, kind, year, out, as_of=_date(as_of), formats=chosen, plan_code=plan)
+            pack = generate(s, kind, year, out, as_of=_date(as_of), formats=chosen, plan_code=plan, lang=lang)
     except (ReportError, plans.PlanNotFound) as exc:
         fail(str(exc))
     _print(pack)
@@ -67,25 +68,25 @@ def _print(pack: Pack) -> None:
 @report_app.command("midterm")
 def midterm(year: Annotated[int | None, typer.Option("--year", help="evaluation year (default: mid-period)")] = None,
             out: OutOption = Path("reports"), db: DbOption = None, as_of: AsOfOption = None,
-            format: FormatOption = None, plan: PlanOption = None) -> None:
+            format: FormatOption = None, plan: PlanOption = None, lang: LangOption = "zh") -> None:
     """The mid-term evaluation pack (中期评估) as of YEAR."""
-    _run("midterm", year, out, db, as_of, format, plan)
+    _run("midterm", year, out, db, as_of, format, plan, lang)
 
 
 @report_app.command("final")
 def final(year: Annotated[int | None, typer.Option("--year", help="evaluation year (default: the plan's end)")] = None,
           out: OutOption = Path("reports"), db: DbOption = None, as_of: AsOfOption = None,
-          format: FormatOption = None, plan: PlanOption = None) -> None:
+          format: FormatOption = None, plan: PlanOption = None, lang: LangOption = "zh") -> None:
     """The final evaluation pack (终期评估), by default as of the plan's end year."""
-    _run("final", year, out, db, as_of, format, plan)
+    _run("final", year, out, db, as_of, format, plan, lang)
 
 
 @report_app.command("index")
 def index(year: Annotated[int | None, typer.Option("--year", help="data year (default: the latest)")] = None,
           out: OutOption = Path("reports"), db: DbOption = None, as_of: AsOfOption = None,
-          format: FormatOption = None, plan: PlanOption = None) -> None:
-    """The annual innovation index report for the data year YEAR."""
-    _run("index", year, out, db, as_of, format, plan)
+          format: FormatOption = None, plan: PlanOption = None, lang: LangOption = "zh") -> None:
+    """The annual innovation index report for the data year YEAR (Chinese)."""
+    _run("index", year, out, db, as_of, format, plan, lang)
 
 
 @report_app.command("accept")
@@ -167,3 +168,183 @@ def proposals(kind: Annotated[str, typer.Option("--kind", help="midterm or final
                       "; ".join(f"{c['field']} {c['current']} → {c['proposed']}" for c in p["changes"]), p["basis_zh"])
     console.print(table)
     console.print(f"content SHA-256 {content_hash(report)}", highlight=False)
+
+
+# ---------------------------------------------------------------- narratives (judgement written by people)
+
+narrative_app = typer.Typer(no_args_is_help=True, help="The narrative sections of an evaluation: list, show, draft "
+                                                       "from the data, write (a new version), review, mark final.")
+report_app.add_typer(narrative_app, name="narrative")
+KindOption = Annotated[str, typer.Option("--kind", help="midterm or final")]
+EvalYearOption = Annotated[int | None, typer.Option("--year", help="evaluation year (default: mid-period for "
+                                                                    "midterm, the plan's end for final)")]
+AsOption = Annotated[str, typer.Option("--as", help="the account that writes, reviews or marks final "
+                                                    "(recorded with the version)")]
+
+
+def _eval_year(s: object, kind: str, year: int | None) -> int:
+    from kechuang.plan import service as plans
+
+    if year is not None:
+        return year
+    meta = plans.latest_version(s).document["plan"]  # type: ignore[arg-type]
+    start, end = int(meta["period_start"]), int(meta["period_end"])
+    return end if kind == "final" else start + (end - start) // 2
+
+
+def _actor(s: object, username: str) -> object:
+    from sqlalchemy import select
+
+    from kechuang.accounts.models import Account
+    from kechuang.accounts.service import principal_of
+
+    account = s.scalar(select(Account).where(Account.username == username))  # type: ignore[attr-defined]
+    if account is None or not account.active:
+        fail(f"--as {username!r}: no active account of that name")
+    return principal_of(account)
+
+
+@narrative_app.command("list")
+def narrative_list(kind: KindOption = "midterm", year: EvalYearOption = None, db: DbOption = None) -> None:
+    """Each narrative section: required or not, its newest version, who wrote it when, who reviewed it."""
+    from rich.table import Table
+
+    from kechuang import clock
+    from kechuang.plan import service as plans
+    from kechuang.reports import narratives
+
+    with sessions(db)() as s:
+        chosen = _eval_year(s, kind, year)
+        plan_id = plans.latest_version(s).plan_id
+        current = narratives.current(s, plan_id, kind, chosen)
+        table = Table("section", "required", "version", "written", "reviewed")
+        for sec, required in narratives.NARRATIVE_SECTIONS.items():
+            n = current.get(sec)
+            table.add_row(sec, "yes" if required else "", str(n.version) if n else "—",
+                          f"{n.author} {clock.time_text(n.created_at)}" if n else "",
+                          (n.reviewed_by or "not reviewed") if n else "")
+        console.print(table)
+        blockers = narratives.missing(s, plan_id, kind, chosen) + narratives.unreviewed(s, plan_id, kind, chosen)
+        console.print(f"{kind} {chosen}: " + (f"not ready to be final ({', '.join(blockers)})" if blockers
+                                              else "ready to be marked final"), highlight=False)
+
+
+@narrative_app.command("show")
+def narrative_show(section: Annotated[str, typer.Argument(help="summary, tasks, projects, safeguards, external, "
+                                                               "problems or next_steps")],
+                   kind: KindOption = "midterm", year: EvalYearOption = None, db: DbOption = None) -> None:
+    """Every version of a section's narrative, oldest first: version, who wrote it and when, review, text."""
+    from kechuang import clock
+    from kechuang.plan import service as plans
+    from kechuang.reports import narratives
+    from kechuang.reports.model import ReportError
+
+    with sessions(db)() as s:
+        chosen = _eval_year(s, kind, year)
+        if section not in narratives.NARRATIVE_SECTIONS:
+            fail(f"section {section!r} takes no narrative; expected one of {', '.join(narratives.NARRATIVE_SECTIONS)}")
+        try:
+            rows = narratives.history(s, plans.latest_version(s).plan_id, kind, chosen, section)
+        except ReportError as exc:
+            fail(str(exc))
+        if not rows:
+            console.print(f"{section}: not written yet", highlight=False)
+        for n in rows:
+            reviewed = f", reviewed by {n.reviewed_by}" if n.reviewed_by else ""
+            console.print(f"[bold]version {n.version}[/bold] — {n.author}, {clock.time_text(n.created_at)}{reviewed}",
+                          highlight=False)
+            console.print(n.text, highlight=False, markup=False, soft_wrap=True)
+
+
+@narrative_app.command("draft")
+def narrative_draft(section: Annotated[str, typer.Argument(help="the section to draft")],
+                    kind: KindOption = "midterm", year: EvalYearOption = None, as_of: AsOfOption = None,
+                    lang: LangOption = "zh", db: DbOption = None) -> None:
+    """Print a draft of a section's narrative generated from the data (numbers from the database, rule sentences
+    labelled 【系统按规则生成】); nothing is saved — edit it and save it with `kechuang report narrative write`."""
+    from kechuang.reports import narratives
+    from kechuang.reports.model import ReportError
+
+    with sessions(db)() as s:
+        try:
+            text = narratives.draft(s, kind, _eval_year(s, kind, year), section, _date(as_of) or _today(),
+                                    lang=lang)
+        except ReportError as exc:
+            fail(str(exc))
+    console.print(text, highlight=False, markup=False, soft_wrap=True)
+
+
+def _today() -> dt.date:
+    from kechuang import clock
+
+    return clock.today()
+
+
+@narrative_app.command("write")
+def narrative_write(section: Annotated[str, typer.Argument(help="the section to write")],
+                    as_user: AsOption,
+                    file: Annotated[Path | None, typer.Option("--file", help="the text, from a UTF-8 file")] = None,
+                    text: Annotated[str | None, typer.Option("--text", help="the text itself")] = None,
+                    kind: KindOption = "midterm", year: EvalYearOption = None, db: DbOption = None) -> None:
+    """Save a new version of a section's narrative (from --file or --text), written by the account --as."""
+    from kechuang.accounts.access import Forbidden
+    from kechuang.reports import narratives
+    from kechuang.reports.model import ReportError
+    from kechuang.store.db import transaction
+
+    if (file is None) == (text is None):
+        fail("give the text with exactly one of --file or --text")
+    if file is not None:
+        try:
+            body = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"--file {file}: {exc}")
+    else:
+        body = text or ""
+    try:
+        with transaction(sessions(db)) as s:
+            row = narratives.write(s, _actor(s, as_user), kind, _eval_year(s, kind, year), section,  # type: ignore[arg-type]
+                                   body)
+            version, author = row.version, row.author
+    except (ReportError, Forbidden) as exc:
+        fail(str(exc))
+    console.print(f"{section}: saved version {version} by {author}", highlight=False)
+
+
+@narrative_app.command("review")
+def narrative_review(section: Annotated[str, typer.Argument(help="the section reviewed")], as_user: AsOption,
+                     version: Annotated[int, typer.Option("--version", help="the version reviewed (the newest)")],
+                     kind: KindOption = "midterm", year: EvalYearOption = None, db: DbOption = None) -> None:
+    """Record that the plan office (--as) reviewed the newest version of a section's narrative."""
+    from kechuang.accounts.access import Forbidden
+    from kechuang.reports import narratives
+    from kechuang.reports.model import ReportError
+    from kechuang.store.db import transaction
+
+    try:
+        with transaction(sessions(db)) as s:
+            narratives.review(s, _actor(s, as_user), kind, _eval_year(s, kind, year), section,  # type: ignore[arg-type]
+                              version)
+    except (ReportError, Forbidden) as exc:
+        fail(str(exc))
+    console.print(f"{section}: version {version} reviewed by {as_user}", highlight=False)
+
+
+@narrative_app.command("final")
+def narrative_final(as_user: AsOption, kind: KindOption = "midterm", year: EvalYearOption = None,
+                    as_of: AsOfOption = None, db: DbOption = None) -> None:
+    """Mark the evaluation final (定稿, admin): refused, naming them, while a required section is empty or a
+    section's newest text is not reviewed; records the pack's content hash."""
+    from kechuang.accounts.access import Forbidden
+    from kechuang.reports import narratives
+    from kechuang.reports.model import ReportError
+    from kechuang.store.db import transaction
+
+    try:
+        with transaction(sessions(db)) as s:
+            row = narratives.mark_final(s, _actor(s, as_user), kind, _eval_year(s, kind, year),  # type: ignore[arg-type]
+                                        _date(as_of) or _today())
+            digest = row.content_sha256
+    except (ReportError, Forbidden) as exc:
+        fail(str(exc))
+    console.print(f"{kind}: marked final, content SHA-256 {digest}", highlight=False, soft_wrap=True)

@@ -13,8 +13,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from kechuang import clock
 from kechuang.accounts import service as accounts
 from kechuang.accounts.models import Account, Department
 from kechuang.accounts.service import principal_of
@@ -214,8 +215,10 @@ def seed_demo_history(session: Session, today: dt.date, open_year: int, plan_cod
 def seed_demo_index(session: Session, plan_code: str | None = None) -> RebuildResult | None:
     """Enter the bundled framework's demo values (演示数据: ``demo_data`` of its ``framework.yaml``, the district's
     row) as the demo statistics bureau, through the history import, both approvals and a rebuild — the path real
-    data take — so the index run is built from approved (demo) observations and labelled 演示数据. Nothing is done
-    when the plan has no framework with demo data or a run exists already. Returns the rebuild."""
+    data take — so the index runs are built from approved (demo) observations and labelled 演示数据: one of the data
+    up to the year before the last and one of all of them (with the uncertainty analysis), each dated by its data
+    (:func:`demo_run_moment`). Nothing is done when the plan has no framework with demo data or a run exists
+    already. Returns the rebuild of all the data."""
     version = plans.latest_version(session, plan_code)
     plan_id = version.plan_id
     bundle = frameworks.read_bundle()
@@ -241,11 +244,32 @@ def seed_demo_index(session: Session, plan_code: str | None = None) -> RebuildRe
     ids = import_history(session, people["demo-tj-reporter"], plan_id, cells, note="演示数据")
     bulk_transition(session, people["demo-tj-reviewer"], ids, "dept_approve")
     bulk_transition(session, people["demo-approver"], ids, "approve")
+    last = max(int(c.year) for c in cells)
+    earlier = rebuild(session, fw, by="kechuang init --demo", until=last - 1)
+    _date_demo_run(earlier.run, last - 1)
     result = rebuild(session, fw, by="kechuang init --demo")
+    _date_demo_run(result.run, last)
     ua_file = bundle.path(bundle.file.uncertainty)
     if ua_file is not None and result.built:
         analyse(session, result.run, load_ua_spec(ua_file), DEMO_UA_N, seed=DEMO_UA_SEED, by="kechuang init --demo")
     return result
+
+
+def demo_run_moment(data_year: int) -> dt.datetime:
+    """When a demo index run with data up to ``data_year`` is dated: the first moment after that year ended in the
+    plan's time zone (the earliest its data could exist), not the wall-clock time of ``kechuang init --demo``, so
+    the demo timeline holds together: an evaluation as of a day in 2024 uses the demo run of the data up to 2023
+    (labelled 演示数据), one as of 2025 or later the run of all the demo data."""
+    return dt.datetime.combine(dt.date(data_year + 1, 1, 1), dt.time(0), tzinfo=clock.zone()).astimezone(dt.UTC)
+
+
+def _date_demo_run(run: IndexRun, data_year: int) -> None:
+    """Date a demo run by its data (see :func:`demo_run_moment`); a real run keeps the time it was computed."""
+    if run.is_demo:
+        run.created_at = demo_run_moment(data_year)
+        session = object_session(run)
+        if session is not None:
+            session.flush()
 
 
 @dataclass(frozen=True)

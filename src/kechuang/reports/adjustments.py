@@ -56,6 +56,11 @@ class Proposal:
     changes: tuple[FieldChange, ...]
     basis_zh: str
     demo: bool
+    #: the same in English (the English pack)
+    basis_en: str = ""
+    element_text_en: str = ""
+    indicator_name_en: str = ""
+    unit_en: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -122,12 +127,14 @@ def propose(rows: Sequence[IndicatorRow], version: PlanVersion, targets: Sequenc
                 continue
             changes = tuple(FieldChange(f, element.attrs.get(f), v) for f, v in sorted(moved.items()))
             pid = f"P{len(out) + 1}"
-            basis = prose("proposal_basis", row=row, series=series, projected=projected, new=new, element=element,
-                          unit=element.attrs.get("unit_zh") or row.indicator.unit_zh,
-                          half_life=cfg.projection_half_life_years, low=low, high=high)
+            basis = {lang: prose("proposal_basis", lang, row=row, series=series, projected=projected, new=new,
+                                 element=element, half_life=cfg.projection_half_life_years, low=low, high=high,
+                                 unit=element.attrs.get(f"unit_{lang}") or row.indicator.unit(lang))
+                     for lang in ("zh", "en")}
             out.append(Proposal(pid, version.number, element.code, element.title_zh, row.indicator.code,
-                                row.indicator.name_zh, row.indicator.unit_zh, big_t, projected, changes, basis,
-                                row.demo))
+                                row.indicator.name_zh, row.indicator.unit_zh, big_t, projected, changes, basis["zh"],
+                                row.demo, basis["en"], element.title("en"), row.indicator.name("en"),
+                                element.attrs.get("unit_en") or row.indicator.unit("en")))
     return out
 
 

@@ -94,11 +94,25 @@ class IndicatorRow:
         return self.assessment.standing in (Standing.BEHIND, Standing.PARTIAL)
 
 
+def on_record(o: Observation, as_of: dt.date) -> bool:
+    """Whether an observation was on record on the cut-off day ``as_of``: a published figure released by then, an
+    approved value stored (approved) before the end of that day, a figure of the plan text always."""
+    from kechuang.reports.index_view import released_by
+
+    if o.source_kind == "plan_text":
+        return True
+    if o.source_kind == "published":
+        return released_by(o.released_on, as_of)
+    return before_cutoff(o.created_at, as_of)
+
+
 def indicator_progress_as_of(session: Session, indicator: Indicator, finals: tuple[int, ...],
-                             year: int) -> tuple[IndicatorProgress, Series | None]:
-    """``assessment.progress.indicator_progress`` with observations of years up to ``year`` only; also
-    returns the series assessed (None when there is none)."""
-    return assess_indicator(session, indicator, finals, until=year)
+                             year: int, as_of: dt.date | None = None) -> tuple[IndicatorProgress, Series | None]:
+    """``assessment.progress.indicator_progress`` with observations of years up to ``year`` only, and, with
+    ``as_of``, only those on record on that day (:func:`on_record`); also returns the series assessed (None when
+    there is none)."""
+    keep = None if as_of is None else (lambda o: on_record(o, as_of))
+    return assess_indicator(session, indicator, finals, until=year, keep=keep)
 
 
 def _submission_flags(session: Session, indicator_id: int, years: set[int]) -> tuple[tuple[int, ...],
@@ -118,14 +132,16 @@ def _submission_flags(session: Session, indicator_id: int, years: set[int]) -> t
     return provisional, revised
 
 
-def indicator_rows(session: Session, version: PlanVersion, year: int) -> list[IndicatorRow]:
-    """Every indicator with monitoring settings of kind plan or both, by code, assessed as of ``year``."""
+def indicator_rows(session: Session, version: PlanVersion, year: int,
+                   as_of: dt.date | None = None) -> list[IndicatorRow]:
+    """Every indicator with monitoring settings of kind plan or both, by code, assessed as of ``year`` (and of the
+    cut-off day ``as_of``, when given: the values on record then)."""
     finals = final_years(version)
     out = []
     for profile in profiles(session, version.plan_id):
         if profile.kind not in ("plan", "both"):
             continue
-        progress, series = indicator_progress_as_of(session, profile.indicator, finals, year)
+        progress, series = indicator_progress_as_of(session, profile.indicator, finals, year, as_of)
         a_share = e_share = None
         if series is not None and series.latest is not None and series.target is not None:
             figures = (progress.assessment.figures if progress.assessment.rule is Rule.ELAPSED
@@ -135,6 +151,16 @@ def indicator_rows(session: Session, version: PlanVersion, year: int) -> list[In
         provisional, revised = _submission_flags(session, profile.indicator_id, sub_years)
         out.append(IndicatorRow(progress, series, a_share, e_share, provisional, revised))
     return out
+
+
+def version_at(session: Session, plan_code: str | None, as_of: dt.date) -> PlanVersion:
+    """The plan version in force on the cut-off day: the newest stored by the end of ``as_of`` (a plan adjustment
+    adopted later, with its targets and key projects, is not in a report as of that day); version 1, the plan as
+    issued, when every version was stored later (a plan loaded into the system after the cut-off)."""
+    versions = plans.list_versions(session, plan_code)
+    if not versions:
+        return plans.latest_version(session, plan_code)  # raises PlanNotFound naming the plan
+    return next((v for v in reversed(versions) if before_cutoff(v.created_at, as_of)), versions[0])
 
 
 # ---------------------------------------------------------------- tasks, projects, supervision
@@ -159,8 +185,8 @@ class TaskRow:
 
 
 def task_rows(session: Session, version: PlanVersion, rows: list[IndicatorRow], as_of: dt.date) -> list[TaskRow]:
-    """The plan's tasks in order, each with its linked indicators' roll-up, its supervision items (status
-    as of ``as_of``) and its key projects."""
+    """The plan's tasks in order, each with its linked indicators' roll-up, its supervision items (those set up by
+    the end of the cut-off day ``as_of``, with their status on that day) and its key projects."""
     elements = plans.elements(session, version)
     by_code = {e.code: e for e in elements}
     parent = {e.code: e.parent_code for e in elements}
@@ -168,7 +194,11 @@ def task_rows(session: Session, version: PlanVersion, rows: list[IndicatorRow], 
     by_id = {r.indicator.id: r for r in rows}
     linked = {task: {ind.id: by_id[ind.id] for ind in inds if ind.id in by_id}
               for task, inds in indicators_by_task(session, version).items()}
-    items = items_by_task(session, version, as_of)
+    items: dict[str, list[tuple[SupervisionItem, Assessment]]] = {}
+    for task, pairs in items_by_task(session, version, as_of).items():
+        kept = [(item, status) for item, status in pairs if before_cutoff(item.created_at, as_of)]
+        if kept:  # an item set up after the cut-off day is not in a report as of that day
+            items[task] = kept
     projects: dict[str, list[PlanElement]] = {}
     for e in elements:
         if e.kind == "project":

@@ -7,6 +7,7 @@ from data: :func:`prose` renders one, so no figure is typed into the text by han
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -68,13 +69,28 @@ def _date(value: str | dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-_env = Environment(loader=FileSystemLoader(TEMPLATES / "prose"), undefined=StrictUndefined, autoescape=False,
-                   trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
-_env.filters.update(num=num, pct=pct, signed=signed, zhdate=_date)
+def _date_en(value: str | dt.date) -> str:
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    return f"{day.day} {day:%B} {day.year}"
 
 
-def prose(name: str, **context: Any) -> str:
-    """Render the prose template ``templates/prose/<name>.j2`` with ``context``; whitespace between lines is
-    removed (Chinese text has no spaces between sentences)."""
-    text = _env.get_template(f"{name}.j2").render(**context)
-    return "".join(line.strip() for line in text.splitlines())
+def _environment(folder: Path, date: Any) -> Environment:
+    env = Environment(loader=FileSystemLoader(folder), undefined=StrictUndefined, autoescape=False,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+    env.filters.update(num=num, pct=pct, signed=signed, zhdate=date, date=date)
+    return env
+
+
+_envs = {"zh": _environment(TEMPLATES / "prose", _date), "en": _environment(TEMPLATES / "prose" / "en", _date_en)}
+_SPACE_BEFORE = re.compile(r"\s+([,.;:)])")
+
+
+def prose(name: str, lang: str = "zh", **context: Any) -> str:
+    """Render the prose template ``templates/prose/<name>.j2`` (English: ``templates/prose/en/<name>.j2``) with
+    ``context``. Chinese: the whitespace between lines is removed (no spaces between sentences); English: lines
+    are joined by one space, with no space before punctuation."""
+    text = _envs[lang].get_template(f"{name}.j2").render(**context)
+    lines = [line.strip() for line in text.splitlines()]
+    if lang == "zh":
+        return "".join(lines)
+    return _SPACE_BEFORE.sub(r"\1", " ".join(line for line in lines if line))

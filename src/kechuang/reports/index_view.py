@@ -51,8 +51,11 @@ class IndexView:
         self._series = ir.series(session, run, [n.code for n in self.nodes])
         self.years = sorted({y for y, _ in self._series[self.root]})
 
-    def name(self, code: str) -> str:
-        return self.node[code].name_zh if code in self.node else code
+    def name(self, code: str, lang: str = "zh") -> str:
+        if code not in self.node:
+            return code
+        node = self.node[code]
+        return node.name_en if lang == "en" and node.name_en else node.name_zh
 
     def children(self, code: str) -> list[str]:
         return [n.code for n in self.nodes if n.parent == code]
@@ -108,7 +111,8 @@ class IndexView:
     def run_record(self) -> dict[str, object]:
         """What the build was made from (part of a report's snapshot)."""
         r = self.run
-        return {"run_id": r.id, "framework": r.framework, "title": r.title_zh, "is_demo": r.is_demo,
+        return {"run_id": r.id, "framework": r.framework, "title": r.title_zh, "title_en": r.title_en or r.title_zh,
+                "is_demo": r.is_demo,
                 "created_at": r.created_at.isoformat(timespec="seconds"), "created_by": r.created_by,
                 "data_sha256": r.data_hash, "meta_sha256": r.meta_hash, "spec_sha256": r.spec_hash,
                 "engine_version": r.engine_version, "data_source": r.data_source, "index_code": r.index_code,

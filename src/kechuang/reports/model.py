@@ -19,6 +19,8 @@ from kechuang.core import clock
 #: version of the report layout and method (part of the snapshot; raise it when the content rules change)
 REPORT_FORMAT = "kechuang-report/1"
 DEMO_LABEL = "演示数据"
+#: the languages a report is built in (Chinese, the default, and English)
+LANGS = ("zh", "en")
 #: the reports there are, and the files of a pack
 KINDS = ("midterm", "final", "index")
 FORMATS = ("docx", "pdf", "xlsx", "html")
@@ -138,6 +140,12 @@ class Report:
     demo: bool
     demo_notice: str = ""
     proposals: list[dict[str, Any]] = field(default_factory=list)
+    #: the language of the pack (zh, en); the renderers take their own words from the catalog in this language
+    lang: str = "zh"
+    #: text kept in the original language in a pack of another language: proper nouns without a translation and
+    #: quoted text (plan text, public comments and replies, the plan office's narrative as written) — the allow-list
+    #: of the check that an English pack has no Han characters elsewhere (``i18n.PackText.keep``)
+    kept: list[str] = field(default_factory=list)
 
     def to_data(self) -> dict[str, Any]:
         """The report as JSON-ready data (the canonical content)."""

@@ -26,6 +26,9 @@ class ReportNarrative(Base):
     text: Mapped[str] = mapped_column(Text)
     author: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: who reviewed this version and when (the plan office; required sections need it before the pack is final)
+    reviewed_by: Mapped[str | None] = mapped_column(String(80), nullable=True, default=None)
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(nullable=True, default=None)
 
 
 class ReportFinal(Base):

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from kechuang.indicators.models import Indicator, Observation
 from kechuang.plan.models import PlanElement
-from kechuang.reports.index_view import released_by
+from kechuang.reports.data import on_record
 
 #: a task addresses a shortcoming when the two-character terms of the shortcoming's title (characters 3–4 and
 #: 5–6, after the leading 创新: 要素/流动, 主体/能级, 空间/载体, 治理/环境) occur at least this often in the
@@ -60,11 +60,11 @@ def _observations(session: Session, plan_id: int, code: str) -> tuple[Indicator 
 
 
 def _usable(o: Observation, year: int, as_of: dt.date) -> bool:
-    """An approved or published value of a year up to ``year`` that was public on ``as_of`` (not a found figure
-    of low confidence, which is never presented as official)."""
+    """An approved or published value of a year up to ``year`` that was on record on ``as_of`` (approved or
+    released by then; not a found figure of low confidence, which is never presented as official)."""
     if o.source_kind == "plan_text" or o.year > year or o.confidence == "low":
         return False
-    return o.source_kind != "published" or released_by(o.released_on, as_of)
+    return on_record(o, as_of)
 
 
 def target_rows(session: Session, plan_id: int, targets: list[PlanElement], year: int,

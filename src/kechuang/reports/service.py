@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from kechuang.reports import charts
 from kechuang.reports.evaluation import build_evaluation
 from kechuang.reports.index_report import build_index_report
-from kechuang.reports.model import FORMATS, KINDS, Report, ReportError, Snapshot, content_hash
+from kechuang.reports.model import FORMATS, KINDS, LANGS, Report, ReportError, Snapshot, content_hash
 from kechuang.reports.render.docx import render_docx
 from kechuang.reports.render.html import render_html
 from kechuang.reports.render.pdf import render_pdf
@@ -34,10 +34,15 @@ _PACK_ID = re.compile(r"^(midterm|final|index)-\d{4}-[0-9a-f]{12}$")
 
 
 def build_report(session: Session, kind: str, year: int | None = None, *, as_of: dt.date | None = None,
-                 plan_code: str | None = None) -> Report:
-    """The content of report ``kind`` (midterm, final or index) for ``year``."""
+                 plan_code: str | None = None, lang: str = "zh") -> Report:
+    """The content of report ``kind`` (midterm, final or index) for ``year``; the evaluations also in English
+    (``lang`` en)."""
+    if lang not in LANGS:
+        raise ReportError(f"unknown report language {lang!r}; expected {' or '.join(LANGS)}")
     if kind in ("midterm", "final"):
-        return build_evaluation(session, kind, year, as_of=as_of, plan_code=plan_code)
+        return build_evaluation(session, kind, year, as_of=as_of, plan_code=plan_code, lang=lang)
+    if lang != "zh":
+        raise ReportError(f"the {kind} report is built in Chinese only; English packs are the midterm and final")
     if kind == "index":
         return build_index_report(session, year, as_of=as_of, plan_code=plan_code)
     raise ReportError(f"unknown report {kind!r}; expected one of {', '.join(KINDS)}")
@@ -68,7 +73,7 @@ class Pack:
 
 
 def base_name(report: Report) -> str:
-    return f"kechuang-{report.kind}-{report.year}"
+    return f"kechuang-{report.kind}-{report.year}" + ("" if report.lang == "zh" else f"-{report.lang}")
 
 
 def render_files(report: Report, snapshot: Snapshot, formats: tuple[str, ...] = FORMATS) -> dict[str, bytes]:
@@ -109,7 +114,8 @@ def write_pack(report: Report, out_dir: Path, formats: tuple[str, ...] = FORMATS
         path.write_bytes(data)
         pack.files[fmt] = path
         files_meta[fmt] = {"name": path.name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-    manifest = {"kind": report.kind, "year": report.year, "title": report.title, "subtitle": report.subtitle,
+    manifest = {"kind": report.kind, "year": report.year, "lang": report.lang, "title": report.title,
+                "subtitle": report.subtitle,
                 "demo": report.demo, "snapshot": snapshot.as_dict(), "meta": report.meta, "files": files_meta,
                 "proposals": report.proposals}
     (out_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -117,9 +123,10 @@ def write_pack(report: Report, out_dir: Path, formats: tuple[str, ...] = FORMATS
 
 
 def generate(session: Session, kind: str, year: int | None, out_root: Path, *, as_of: dt.date | None = None,
-             formats: tuple[str, ...] = FORMATS, plan_code: str | None = None) -> Pack:
-    """Build report ``kind`` and write it to ``out_root/<kind>-<year>-<first 12 of the content hash>/``."""
-    report = build_report(session, kind, year, as_of=as_of, plan_code=plan_code)
+             formats: tuple[str, ...] = FORMATS, plan_code: str | None = None, lang: str = "zh") -> Pack:
+    """Build report ``kind`` (in ``lang``) and write it to ``out_root/<kind>-<year>-<first 12 of the content
+    hash>/``."""
+    report = build_report(session, kind, year, as_of=as_of, plan_code=plan_code, lang=lang)
     digest = content_hash(report)
     return write_pack(report, out_root / f"{report.kind}-{report.year}-{digest[:12]}", formats)
 

@@ -23,7 +23,8 @@ from docx.table import Table as DocxTable
 from lxml import etree
 
 from kechuang.reports.fmt import cell_text
-from kechuang.reports.model import DEMO_LABEL, Chart, Report, Snapshot, Table
+from kechuang.reports.i18n import PackText
+from kechuang.reports.model import Chart, Report, Snapshot, Table
 from kechuang.reports.render import Layout, demo_column, layout
 
 FONT = "Noto Sans CJK SC"
@@ -70,7 +71,7 @@ def _field(paragraph: object, instruction: str) -> None:
     paragraph._p.append(fld)  # type: ignore[attr-defined]
 
 
-def _demo_run(paragraph: object, text: str = f"（{DEMO_LABEL}）") -> None:
+def _demo_run(paragraph: object, text: str) -> None:
     run = paragraph.add_run(text)  # type: ignore[attr-defined]
     run.font.color.rgb = DEMO_RED
     run.bold = True
@@ -85,12 +86,12 @@ def _shade(cell: object, fill: str) -> None:
     tc_pr.append(shd)
 
 
-def _table(doc: DocumentObject, table: Table, number: int) -> None:
+def _table(doc: DocumentObject, table: Table, number: int, L: PackText) -> None:
     caption = doc.add_paragraph(style="Caption" if "Caption" in [s.name for s in doc.styles] else None)
-    run = caption.add_run(f"表{number} {table.title}")
+    run = caption.add_run(L("表{n} {title}", n=number, title=table.title))
     run.bold = True
     if table.demo:
-        _demo_run(caption)
+        _demo_run(caption, L.paren(L.demo_label))
     cols = table.shown_columns()
     tag = demo_column(table)
     grid: DocxTable = doc.add_table(rows=1 + len(table.rows), cols=len(cols))
@@ -116,7 +117,7 @@ def _table(doc: DocumentObject, table: Table, number: int) -> None:
             if col.kind in ("number", "integer", "percent"):
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             if row.get("_demo") and col.key == tag:
-                run = p.add_run(f"（{DEMO_LABEL}）")
+                run = p.add_run(L.paren(L.demo_label))
                 run.font.size = Pt(7.5)
                 run.font.color.rgb = DEMO_RED
     for note in table.notes:
@@ -146,14 +147,15 @@ def _svg_picture(doc: DocumentObject, svg: str, png: bytes, width_cm: float, ind
     ext_list.append(ext)
 
 
-def _chart(doc: DocumentObject, chart: Chart, number: int, image: tuple[str, bytes], index: int) -> None:
+def _chart(doc: DocumentObject, chart: Chart, number: int, image: tuple[str, bytes], index: int,
+           L: PackText) -> None:
     svg, png = image
     _svg_picture(doc, svg, png, 16.0, index)
     caption = doc.add_paragraph()
     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    caption.add_run(f"图{number} {chart.title}").bold = True
+    caption.add_run(L("图{n} {title}", n=number, title=chart.title)).bold = True
     if chart.demo:
-        _demo_run(caption)
+        _demo_run(caption, L.paren(L.demo_label))
     if chart.note:
         r = doc.add_paragraph().add_run(chart.note)
         r.font.size = Pt(8)
@@ -163,6 +165,7 @@ def _chart(doc: DocumentObject, chart: Chart, number: int, image: tuple[str, byt
 def render_docx(report: Report, snapshot: Snapshot, images: dict[str, tuple[str, bytes]]) -> bytes:
     """The report as a .docx file; ``images`` maps chart ids to (SVG text, PNG bytes)."""
     lay: Layout = layout(report)
+    L = PackText(report.lang)
     doc = Document()
     _styles(doc)
     for section in doc.sections:
@@ -170,13 +173,14 @@ def render_docx(report: Report, snapshot: Snapshot, images: dict[str, tuple[str,
         section.top_margin = section.bottom_margin = Cm(2.0)
         footer = section.footer.paragraphs[0]
         footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        footer.add_run(f"{report.title} · 第 ")
+        before, _, after = L("{title} · 第 {page} 页", title=report.title, page="\0").partition("\0")
+        footer.add_run(before)
         _field(footer, "PAGE")
-        footer.add_run(" 页")
+        footer.add_run(after)
         if report.demo:
             head = section.header.paragraphs[0]
             head.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            _demo_run(head, DEMO_LABEL)
+            _demo_run(head, L.demo_label)
     props = doc.core_properties
     props.title = report.title
     props.subject = report.subtitle
@@ -187,16 +191,18 @@ def render_docx(report: Report, snapshot: Snapshot, images: dict[str, tuple[str,
     doc.add_paragraph(report.subtitle)
     if report.demo:
         p = doc.add_paragraph()
-        _demo_run(p, f"【{DEMO_LABEL}】")
+        _demo_run(p, f"【{L.demo_label}】")
         p.add_run(report.demo_notice)
     meta = report.meta
-    lines = [f"规划版本：第 {meta['plan']['version']} 版（SHA-256 {meta['plan']['version_sha256']}）"]
+    lines = [L("规划版本：第 {n} 版（SHA-256 {sha}）", n=meta["plan"]["version"], sha=meta["plan"]["version_sha256"])]
     if meta.get("index_run"):
         run = meta["index_run"]
-        lines.append(f"指数计算：第 {run['run_id']} 次（数据 SHA-256 {run['data_sha256']}，"
-                     f"引擎 {run['engine_version']}）")
-    lines += [f"方法版本：{meta['methods']['report_format']}；kechuang {meta['methods']['kechuang']}",
-              f"数据快照：内容 SHA-256 {snapshot.content_sha256}", f"生成时间：{snapshot.generated_text}"]
+        lines.append(L("指数计算：第 {n} 次（数据 SHA-256 {sha}，引擎 {engine}）", n=run["run_id"],
+                       sha=run["data_sha256"], engine=run["engine_version"]))
+    lines += [L("方法版本：{fmt}；kechuang {version}", fmt=meta["methods"]["report_format"],
+                version=meta["methods"]["kechuang"]),
+              L("数据快照：内容 SHA-256 {sha}", sha=snapshot.content_sha256),
+              L("生成时间：{at}", at=snapshot.generated_text)]
     for line in lines:
         r = doc.add_paragraph().add_run(line)
         r.font.size = Pt(8)
@@ -215,14 +221,15 @@ def render_docx(report: Report, snapshot: Snapshot, images: dict[str, tuple[str,
             elif isinstance(block, Table):
                 if block.annex_only:
                     p = doc.add_paragraph()
-                    p.add_run(f"{block.title}：共 {len(block.rows)} 行，见 Excel 附件工作表“{lay.sheets[block.id]}”。")
+                    p.add_run(L("{title}：共 {n} 行，见 Excel 附件工作表“{sheet}”。", title=block.title,
+                                n=len(block.rows), sheet=lay.sheets[block.id]))
                     if block.demo:
-                        _demo_run(p)
+                        _demo_run(p, L.paren(L.demo_label))
                 else:
-                    _table(doc, block, lay.numbers[block.id])
+                    _table(doc, block, lay.numbers[block.id], L)
             elif isinstance(block, Chart):
                 chart_index += 1
-                _chart(doc, block, lay.numbers[block.id], images[block.id], chart_index)
+                _chart(doc, block, lay.numbers[block.id], images[block.id], chart_index, L)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

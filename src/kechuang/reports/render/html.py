@@ -7,7 +7,8 @@ import base64
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kechuang.reports.fmt import TEMPLATES, cell_text
-from kechuang.reports.model import DEMO_LABEL, Report, Snapshot
+from kechuang.reports.i18n import PackText
+from kechuang.reports.model import Report, Snapshot
 from kechuang.reports.render import demo_column, layout
 
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
@@ -17,7 +18,8 @@ _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesc
 def render_html(report: Report, snapshot: Snapshot, svgs: dict[str, str]) -> str:
     """The report as an HTML document; ``svgs`` maps chart ids to their SVG text."""
     lay = layout(report)
+    L = PackText(report.lang)
     images = {cid: base64.b64encode(text.encode("utf-8")).decode("ascii") for cid, text in svgs.items()}
     return _env.get_template("report.html.j2").render(
         r=report, snapshot=snapshot, images=images, numbers=lay.numbers, sheets=lay.sheets, cell=cell_text,
-        demo_column=demo_column, demo_label=DEMO_LABEL)
+        demo_column=demo_column, demo_label=L.demo_label, L=L, lang="zh-CN" if report.lang == "zh" else report.lang)

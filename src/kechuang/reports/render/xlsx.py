@@ -17,7 +17,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from kechuang.core.spreadsheet import xlsx_bytes
-from kechuang.reports.model import DEMO_LABEL, Column, Report, Snapshot
+from kechuang.reports.i18n import PackText
+from kechuang.reports.model import Column, Report, Snapshot
 from kechuang.reports.render import layout
 
 HEADER_ROW = 3
@@ -54,39 +55,42 @@ def _format(column: Column) -> str | None:
 def render_xlsx(report: Report, snapshot: Snapshot) -> bytes:
     """The annex workbook as .xlsx bytes."""
     lay = layout(report)
+    L = PackText(report.lang)
     wb = Workbook()
     wb.properties.creator = "kechuang"
-    wb.properties.title = f"{report.title}（附表）"
+    wb.properties.title = report.title + L("（附表）")
     wb.properties.created = wb.properties.modified = FIXED_TIME
     wb.properties.keywords = f"content_sha256={snapshot.content_sha256}"
     info = wb.active
-    info.title = "说明"
-    info["A1"] = f"{report.title}（附表）"
+    info.title = L("说明")
+    info["A1"] = report.title + L("（附表）")
     info["A1"].font = Font(bold=True, size=14)
     meta_rows: list[tuple[str, Any]] = [
-        ("副标题", report.subtitle), ("评估/数据年份", report.year), ("数据截止日期", report.meta.get("as_of", "")),
-        ("规划版本", report.meta["plan"]["version"]), ("规划版本 SHA-256", report.meta["plan"]["version_sha256"]),
-        ("内容 SHA-256", snapshot.content_sha256), ("生成时间", snapshot.generated_text),
-        ("方法版本", f"{report.meta['methods']['report_format']}；kechuang {report.meta['methods']['kechuang']}")]
+        (L("副标题"), report.subtitle), (L("评估/数据年份"), report.year),
+        (L("数据截止日期"), report.meta.get("as_of", "")), (L("规划版本"), report.meta["plan"]["version"]),
+        (L("规划版本 SHA-256"), report.meta["plan"]["version_sha256"]),
+        (L("内容 SHA-256"), snapshot.content_sha256), (L("生成时间"), snapshot.generated_text),
+        (L("方法版本"), L("方法版本：{fmt}；kechuang {version}", fmt=report.meta["methods"]["report_format"],
+                       version=report.meta["methods"]["kechuang"]).split(L.colon, 1)[1])]
     if report.demo:
-        meta_rows.insert(0, (DEMO_LABEL, report.demo_notice))
+        meta_rows.insert(0, (L.demo_label, report.demo_notice))
     for i, (k, v) in enumerate(meta_rows, start=3):
         info.cell(i, 1, k).font = Font(bold=True)
         info.cell(i, 2, v)
-        if k == DEMO_LABEL:
+        if k == L.demo_label:
             info.cell(i, 1).fill = info.cell(i, 2).fill = DEMO_FILL
     start = len(meta_rows) + 4
-    info.cell(start, 1, "工作表").font = Font(bold=True)
-    info.cell(start, 2, "表格").font = Font(bold=True)
-    info.cell(start, 3, "所属部分").font = Font(bold=True)
-    info.cell(start, 4, DEMO_LABEL).font = Font(bold=True)
+    info.cell(start, 1, L("工作表")).font = Font(bold=True)
+    info.cell(start, 2, L("表格")).font = Font(bold=True)
+    info.cell(start, 3, L("所属部分")).font = Font(bold=True)
+    info.cell(start, 4, L.demo_label).font = Font(bold=True)
     row = start + 1
     for sec in report.sections:
         for table in sec.tables():
             info.cell(row, 1, lay.sheets[table.id])
             info.cell(row, 2, table.title)
             info.cell(row, 3, sec.title)
-            info.cell(row, 4, "是" if table.demo else "")
+            info.cell(row, 4, L("是") if table.demo else "")
             row += 1
     info.column_dimensions["A"].width = 26
     info.column_dimensions["B"].width = 70
@@ -96,9 +100,9 @@ def render_xlsx(report: Report, snapshot: Snapshot) -> bytes:
         ws["A1"] = table.title
         ws["A1"].font = Font(bold=True, size=12)
         if table.demo:
-            ws["A2"] = f"本表含{DEMO_LABEL}：最后一列标“是”的行使用演示数据。"
+            ws["A2"] = L("本表含{label}：最后一列标“是”的行使用演示数据。", label=L.demo_label)
             ws["A2"].font = Font(color="8C1D2C")
-        columns = [*table.columns, Column("_demo", DEMO_LABEL)]
+        columns = [*table.columns, Column("_demo", L.demo_label)]
         for j, col in enumerate(columns, start=1):
             c = ws.cell(HEADER_ROW, j, col.label)
             c.font = Font(bold=True)
@@ -118,7 +122,7 @@ def render_xlsx(report: Report, snapshot: Snapshot) -> bytes:
                 if col.kind == "text":
                     c.alignment = Alignment(wrap_text=True, vertical="top")
             if data.get("_demo"):
-                ws.cell(i, len(columns), "是").fill = DEMO_FILL
+                ws.cell(i, len(columns), L("是")).fill = DEMO_FILL
         note_row = HEADER_ROW + len(table.rows) + 2
         for offset, note in enumerate(table.notes):
             ws.cell(note_row + offset, 1, note)
