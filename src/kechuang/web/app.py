@@ -12,7 +12,7 @@ from kechuang import __version__
 from kechuang.config import get_settings
 from kechuang.plan.service import PlanNotFound
 from kechuang.reports import web as reports_web
-from kechuang.store.db import make_engine, session_factory, upgrade
+from kechuang.store.db import make_engine, session_factory
 from kechuang.web import (
     admin,
     api,
@@ -31,15 +31,17 @@ from kechuang.web import (
     workflow,
 )
 from kechuang.web.cache import PublicPageCache
+from kechuang.web.schema_gate import SchemaGate
 
 STATIC = Path(__file__).parent / "static"
 
 
 def create_app(database_url: str | None = None) -> FastAPI:
-    """Build the app on ``database_url`` (default: the configured one); the schema is upgraded on start."""
+    """Build the app on ``database_url`` (default: the configured one). The schema is not migrated here
+    (``kechuang db upgrade`` does that, once, before the workers start): on a database that is not at the newest
+    migration every request gets a 503 page saying to run it (``web/schema_gate.py``)."""
     url = database_url or get_settings().resolved_database_url()
     engine = make_engine(url)
-    upgrade(engine)
     app = FastAPI(title="kechuang API", version=__version__, docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json",
                   description="Open API of the kechuang plan monitoring system: the plan, its tasks, "
@@ -50,6 +52,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     security.install(app)  # before the routers: every route gets the session and CSRF checks
     app.add_middleware(PublicPageCache, sessions=app.state.sessions)
     limits.install(app)  # after the other middleware, so it is the outermost: body limits before any parsing
+    app.add_middleware(SchemaGate, engine=engine)  # outside the cache and the routes: nothing runs on an old schema
     headers.install(app)  # outermost of all: every response carries the security headers
     app.include_router(pages.router)
     app.include_router(api.router)
