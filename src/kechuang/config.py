@@ -21,6 +21,8 @@ class Settings(BaseSettings):
       of a file upload, refused with 413 while it is read (``kechuang.web.limits``).
     - ``KECHUANG_TIMEZONE``: the plan's time zone (IANA name, default ``Asia/Shanghai``): where "today" is
       and how every time is shown (:mod:`kechuang.clock`).
+    - ``KECHUANG_JOB_THREADS`` (default 1): threads of each web process that run background jobs (report packs,
+      index rebuilds; :mod:`kechuang.jobs`); 0 leaves them to ``kechuang jobs worker`` processes.
     """
 
     model_config = SettingsConfigDict(env_prefix="KECHUANG_")
@@ -31,6 +33,7 @@ class Settings(BaseSettings):
     max_form_bytes: int = Field(1024 * 1024, gt=0)
     max_upload_bytes: int = Field(32 * 1024 * 1024, gt=0)
     timezone: str = "Asia/Shanghai"
+    job_threads: int = Field(1, ge=0)
 
     @field_validator("timezone")
     @classmethod

@@ -23,6 +23,7 @@ from kechuang.supervision.settings import SupervisionSettings
 from tests.monitoring.helpers import who
 from tests.monitoring.web import login, make_app
 
+
 def _table(text: str) -> frozenset[tuple[str, str]]:
     return frozenset((line.split()[0], line.split()[1]) for line in text.strip().splitlines())
 
@@ -154,6 +155,8 @@ POST /reports
 GET /reports/{pack_id}
 GET /reports/{pack_id}/files/{fmt}
 POST /reports/{pack_id}/accept
+GET /jobs/{job_id}
+GET /api/v1/jobs/{job_id}
 """)
 RESOURCE_PARAMS = {"submission_id", "item_id", "milestone_id", "evidence_id", "account_id"}
 KW_ONLY_ITEM = "T2.M1"  # led by 区科委 with 区发展改革委: 区商务委 has no part in it
@@ -175,13 +178,14 @@ def setup(seeded_sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[FastAP
         values = {"submission_id": "1", "item_id": str(item.id), "milestone_id": str(item.milestones[0].id),
                   "evidence_id": str(report.evidence[0].id), "account_id": str(kw_reporter.id),
                   "code": "IND_PATENTS_PER_10K", "indicator_code": "IND_PATENTS_PER_10K", "fmt": "csv",
-                  "pack_id": "1", "comment_id": "1"}
+                  "pack_id": "1", "comment_id": "1", "job_id": "1"}
     yield app, values
 
 
 def routes(app: FastAPI) -> list[tuple[str, str]]:
     """(method, path) of every route of the app, as the app itself lists them (every router included)."""
-    return [(method, r.path) for r in iter_route_contexts(app.routes) for method in sorted((r.methods or set()) - {"HEAD"})]
+    return [(method, r.path) for r in iter_route_contexts(app.routes)
+            for method in sorted((r.methods or set()) - {"HEAD"})]
 
 
 def fill(path: str, values: dict[str, str]) -> str:

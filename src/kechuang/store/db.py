@@ -15,9 +15,8 @@ import importlib.util
 import pkgutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
-
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -29,6 +28,8 @@ from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: the job queue's tables in a PostgreSQL database (huey's, created by migration 0011; not models of ours)
+QUEUE_TABLE_PREFIX = "jobqueue"
 
 
 def make_engine(url: str) -> Engine:
@@ -120,12 +121,18 @@ def all_models() -> MetaData:
     return Base.metadata
 
 
+def _ours(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Whether a database object is compared with the models (the job queue's tables are huey's)."""
+    return not (type_ == "table" and (name or "").startswith(f"{QUEUE_TABLE_PREFIX}_"))
+
+
 def model_differences(engine: Engine, metadata: MetaData) -> list[Any]:
     """What Alembic's autogenerate finds between the models (``metadata``: ``Base.metadata`` with every model
     module imported, as ``migrations/env.py`` does) and the database's schema: empty when the migrations create
     exactly the tables, columns, types, indexes and keys the models declare (the comparison of ``alembic check``)."""
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True,
+                                                         "include_name": _ours})
         return list(compare_metadata(context, metadata))
 
 

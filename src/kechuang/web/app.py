@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -21,6 +23,7 @@ from kechuang.web import (
     headers,
     index_page,
     indicator_list,
+    jobs,
     limits,
     monitoring_api,
     opendata,
@@ -42,7 +45,21 @@ def create_app(database_url: str | None = None) -> FastAPI:
     migration every request gets a 503 page saying to run it (``web/schema_gate.py``)."""
     url = database_url or get_settings().resolved_database_url()
     engine = make_engine(url)
-    app = FastAPI(title="kechuang API", version=__version__, docs_url=None, redoc_url=None,
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """The background-job consumer threads of this process (``KECHUANG_JOB_THREADS``), if any."""
+        from kechuang.jobs.queue import start_consumer
+
+        threads = get_settings().job_threads
+        consumer = start_consumer(url, threads) if threads else None
+        try:
+            yield
+        finally:
+            if consumer is not None:
+                consumer.stop(graceful=True)
+
+    app = FastAPI(lifespan=lifespan, title="kechuang API", version=__version__, docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json",
                   description="Open API of the kechuang plan monitoring system: the plan, its tasks, "
                               "measures, indicators with observations, places and glossary.")
@@ -63,6 +80,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(portal.router)
     app.include_router(opendata.router)
     app.include_router(reports_web.router)  # plan office: generate evaluation and index reports
+    app.include_router(jobs.router)  # the status of background jobs (report packs, index rebuilds)
 
     @app.get("/docs", include_in_schema=False)
     def swagger(request: Request) -> HTMLResponse:
