@@ -7,8 +7,8 @@ import typer
 
 from kechuang.cli.common import DbOption, console, database_url, err
 
-db_app = typer.Typer(help="The database schema: upgrade to this version's migrations, show and check where it "
-                          "stands.", no_args_is_help=True)
+db_app = typer.Typer(help="The database schema: upgrade to this version's migrations (an explicit step, never at "
+                          "app start), show and check where it stands.", no_args_is_help=True)
 
 
 def upgrade_database(url: str) -> tuple[str | None, str]:
