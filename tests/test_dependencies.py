@@ -107,3 +107,19 @@ def test_a_cluster_without_dask_says_which_extra_to_install(tmp_path: Path) -> N
     local = run("--out", str(tmp_path / "local"))
     assert local.returncode == 0, local.stderr[-2000:]
     assert "uncertainty analysis: 20 regenerations" in local.stdout
+
+
+def test_every_declared_package_is_pinned_in_the_lock_file() -> None:
+    """`make install` installs requirements.lock: each package pyproject.toml declares (runtime and extras, the
+    job queue huey among them) has its exact version there."""
+    pinned = {}
+    for line in (REPO / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, version = line.split("==", 1)
+            pinned[name.strip().lower().replace("_", "-")] = version.strip()
+    declared = set().union(*_project().values()) - {"kechuang"}
+    assert {"huey", "matplotlib", "salib", "dask"} <= declared, "control: the declarations are read"
+    assert sorted(declared - set(pinned)) == []
+    assert "huey" in _project()["runtime"]
+    assert _imports(REPO / "src" / "kechuang")["huey"] == {"kechuang/jobs/queue.py",
+                                                         "kechuang/store/migrations/versions/0011_scale_jobs.py"}

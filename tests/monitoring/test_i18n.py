@@ -13,6 +13,8 @@ from kechuang.accounts.models import ORGANISATION_KINDS
 from kechuang.core.access import Role
 from kechuang.indicators.models import CONFIDENCES, SOURCE_KINDS
 from kechuang.indicators.profiles import BINDINGS, FREQUENCIES, KINDS, METHODS, RULES
+from kechuang.jobs.handlers import HANDLERS
+from kechuang.jobs.models import STATES
 from kechuang.progress import Rule, Stage, Standing
 from kechuang.submissions.service import ACTIONS
 from kechuang.web import i18n
@@ -31,6 +33,7 @@ DYNAMIC = {
     "history_": ("return", "request_revision", "approve_revision", "refuse_revision"),
     "account_done_": ("created", "updated", "reset"), "missing_": ("owner", "baseline", "target"),
     "qualifier_": ("more_than", "about"),
+    "job_kind_": tuple(HANDLERS), "job_state_": STATES, "job_result_": tuple(HANDLERS),
 }
 INDIRECT = ("login_failed", "login_throttled", "not_a_number", "wrong_password", "forbidden", "not_found", "refused",
             "conflict", "bad_request", "validation_failed", "binding", "guiding")

@@ -17,6 +17,7 @@ from kechuang.demo.seed import DEMO_PASSWORD
 from kechuang.plan import service as plans
 from kechuang.store.db import make_engine, session_factory
 from kechuang.web.app import create_app
+from tests.support.server import finished_job
 
 pytestmark = pytest.mark.xdist_group("reports")
 runner = CliRunner()
@@ -73,7 +74,9 @@ def test_plan_office_generates_downloads_and_accepts(demo_copy: str, tmp_path: P
         made = client.post("/reports", data={"kind": "midterm", "year": "2023", "as_of": "2024-03-01",
                                              "csrf_token": token}, follow_redirects=False)
         assert made.status_code == 303, made.text
-        pack_url = made.headers["location"]
+        job = finished_job(client, made.headers["location"])  # the pack is written by a background job
+        assert job["state"] == "done", job
+        pack_url = job["result_url"]
         pack = client.get(pack_url)
         assert pack.status_code == 200 and "T7.M1.TG1" in pack.text and "演示数据" in pack.text
         for fmt, media in (("pdf", "application/pdf"), ("docx", "wordprocessingml"), ("xlsx", "spreadsheetml"),

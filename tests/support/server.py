@@ -33,3 +33,17 @@ def serve_in_thread(app: FastAPI, **options: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def finished_job(client: Any, job_page: str, timeout: float = 180) -> dict[str, Any]:
+    """Poll the background job whose status page is ``job_page`` (``/jobs/N``, where a request that starts a job
+    redirects) through ``/api/v1/jobs/N`` until it has finished; its JSON status (state, result_url, error)."""
+    assert job_page.startswith("/jobs/"), job_page
+    deadline = time.monotonic() + timeout
+    while True:
+        status: dict[str, Any] = client.get(f"/api/v1{job_page}").json()
+        if status["state"] in ("done", "failed"):
+            return status
+        if time.monotonic() > deadline:
+            raise AssertionError(f"job {job_page} still {status['state']} after {timeout} s")
+        time.sleep(0.2)

@@ -31,6 +31,9 @@ class Lazy(NamedTuple):
 
 
 SUBCOMMANDS: dict[str, Lazy] = {
+    "db": Lazy("kechuang.cli.db:db_app", "The database schema: upgrade to this version's migrations (an explicit "
+                                        "step, never at app start), show and check where it stands."),
+    "jobs": Lazy("kechuang.cli.jobs:jobs_app", "Background jobs: run a worker; list recent jobs and their state."),
     "plan": Lazy("kechuang.cli.plan:plan_app", "The plan: show, load, version, adjust, compare."),
     "index": Lazy("kechuang.cli.index:index_app",
                   "The composite index: build, audit and analyse from files; import, rebuild, compare and "

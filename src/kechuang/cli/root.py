@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kechuang.cli.common import DbOption, console, fail, open_database, sessions
+from kechuang.cli.common import DbOption, console, database_url, fail, open_database, sessions
 
 DemoOption = Annotated[bool, typer.Option("--demo", help="also create the demo setup (演示数据): one account per "
                                                      "role, demo targets, a reporting period, supervision items")]
@@ -22,8 +22,12 @@ def init(db: DbOption = None, demo: DemoOption = False,
     the first admin's password when there is no admin yet."""
     from kechuang.bootstrap import load_bundled
     from kechuang.cli.account import setup_accounts, stdin_is_terminal
+    from kechuang.cli.db import upgrade_database
     from kechuang.store.db import transaction
 
+    before, after = upgrade_database(database_url(db))  # the migration step (`kechuang db upgrade`)
+    if before != after:
+        console.print(f"database schema: upgraded from {before or 'an empty database'} to migration {after}")
     factory, url = open_database(db)
     with transaction(factory) as s:
         summary = load_bundled(s, by="kechuang init")
@@ -46,12 +50,11 @@ def init(db: DbOption = None, demo: DemoOption = False,
 
 def serve(host: str = "127.0.0.1", port: int = 8000, db: DbOption = None,
           workers: int = typer.Option(1, help="worker processes"), demo: DemoOption = False) -> None:
-    """Serve the web application (initialises the database first)."""
+    """Serve the web application (runs init first: the migrations once, before the workers start)."""
     import functools
 
     import uvicorn
 
-    from kechuang.cli.common import database_url
     from kechuang.web.app import create_app
 
     url = database_url(db)

@@ -6,6 +6,8 @@ Every field is documented in README.md with its default (``tests/core/test_setti
   the current directory, WAL mode; production ``postgresql+psycopg://user:pass@host/db``),
   ``KECHUANG_TIMEZONE`` (the plan's time zone, IANA name, default ``Asia/Shanghai``: where "today" is and how
   every time is shown, :mod:`kechuang.core.clock`).
+- Background jobs (``kechuang.jobs``): ``KECHUANG_JOB_THREADS`` (1): threads of each web process that run report
+  packs and index rebuilds; 0 leaves them to ``kechuang jobs worker`` processes.
 - Request bodies (``kechuang.web.limits``): ``KECHUANG_MAX_JSON_BYTES`` (1 MB), ``KECHUANG_MAX_FORM_BYTES``
   (1 MB), ``KECHUANG_MAX_UPLOAD_BYTES`` (32 MB), refused with 413 while read.
 - Sessions and login throttling (``kechuang.accounts.service.throttled_until``): ``KECHUANG_SECURE_COOKIES``
@@ -56,6 +58,8 @@ class Settings(BaseSettings):
     # database and time
     database_url: str = ""
     timezone: str = "Asia/Shanghai"
+    # background jobs: threads of each web process that run them (0: only `kechuang jobs worker` processes)
+    job_threads: int = Field(1, ge=0)
     # request bodies
     max_json_bytes: int = Field(1024 * 1024, gt=0)
     max_form_bytes: int = Field(1024 * 1024, gt=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from kechuang.reports.i18n import REPORT_STRINGS
+from kechuang.web.i18n_jobs import JOB_STRINGS
 from kechuang.web.i18n_monitoring import MONITORING_STRINGS
 from kechuang.web.i18n_portal import PORTAL_STRINGS
 from kechuang.web.i18n_progress import PROGRESS_PAGE_STRINGS
@@ -177,6 +178,7 @@ STRINGS.update({k: v for k, v in PORTAL_STRINGS.items() if k not in STRINGS})
 STRINGS.update({k: v for k, v in REPORT_STRINGS.items() if k not in STRINGS})
 STRINGS.update({k: v for k, v in UNCERTAINTY_STRINGS.items() if k not in STRINGS})
 STRINGS.update({k: v for k, v in PROGRESS_PAGE_STRINGS.items() if k not in STRINGS})
+STRINGS.update({k: v for k, v in JOB_STRINGS.items() if k not in STRINGS})
 
 
 def t(key: str, lang: str) -> str:

@@ -16,7 +16,7 @@ from kechuang.index_results import service as ir
 from kechuang.web.deps import get_session
 from kechuang.web.i18n import request_lang
 from kechuang.web.pages import not_found, render
-from kechuang.web.security import db, error_page, require
+from kechuang.web.security import db, require
 
 router = APIRouter()
 
@@ -126,13 +126,12 @@ index_office = require(Role.ADMIN, Role.APPROVER)
 def index_rebuild(request: Request, allow_gaps: str = Form(""),
                   who: Principal = Depends(index_office),
                   s: Session = Depends(db)) -> Response:
-    """The plan office's button: a new run from exactly the approved values (as `kechuang index rebuild`); on a
-    coverage problem the page says which cells are missing and nothing is stored."""
-    _, fw = view.framework(s)
-    try:
-        result = rebuild.rebuild(s, fw, by=who.display_name or who.username, allow_gaps=allow_gaps == "1")
-    except rebuild.CoverageError as exc:
-        s.rollback()
-        return error_page(request, 422, "index_rebuild_refused", str(exc))
-    s.commit()
-    return RedirectResponse(f"/index/runs/{result.run.id}", status_code=303)
+    """The plan office's button: a new run from exactly the approved values (as `kechuang index rebuild`), as a
+    background job whose status page links to the run; on a coverage problem it says which cells are missing
+    and nothing is stored."""
+    from kechuang.jobs.service import submit
+
+    view.framework(s)  # a plan without an index framework has nothing to rebuild (404 now, not a failed job)
+    job = submit(s, "index_rebuild", {"by": who.display_name or who.username, "allow_gaps": allow_gaps == "1"},
+                 by=who.display_name or who.username)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)

@@ -66,16 +66,23 @@ def reports_page(request: Request, who: Principal = Depends(plan_office), s: Ses
 @router.post("/reports")
 def generate_report(request: Request, kind: str = Form(...), year: str = Form(""), as_of: str = Form(""),
                     lang: str = Form("zh"), who: Principal = GENERATOR, s: Session = Depends(db)) -> Response:
-    """Generate a pack (admin and approver only: it costs seconds of server time; viewers read packs)."""
-    from kechuang.reports.service import generate
+    """Generate a pack (admin and approver only: it costs seconds of server time; viewers read packs) as a
+    background job: the answer is its status page, which links to the pack once written."""
+    from kechuang.jobs.service import submit
 
     try:
         chosen_year = int(year) if year.strip() else None
         day = dt.date.fromisoformat(as_of) if as_of.strip() else None
-        pack = generate(s, kind, chosen_year, reports_dir(request), as_of=day, lang=lang)
-    except (ValueError, ReportError, plans.PlanNotFound) as exc:
+        if kind not in KINDS:
+            raise ReportError(f"unknown report kind {kind!r}; choose one of {', '.join(KINDS)}")
+        if lang not in ("zh", "en"):
+            raise ReportError(f"unknown language {lang!r}; choose zh or en")
+    except (ValueError, ReportError) as exc:
         return error_page(request, 400, "bad_request", str(exc))
-    return RedirectResponse(f"/reports/{pack.id}", status_code=303)
+    job = submit(s, "report_pack", {"kind": kind, "year": chosen_year, "as_of": day.isoformat() if day else None,
+                                    "lang": lang, "reports_dir": str(reports_dir(request).resolve())},
+                 by=who.display_name or who.username)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
 @router.get("/reports/{pack_id}", response_class=HTMLResponse)

@@ -6,21 +6,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import kechuang.accounts.models  # noqa: F401  (registers tables)
-import kechuang.audit.models  # noqa: F401
-import kechuang.comments.models  # noqa: F401
-import kechuang.index_results.models  # noqa: F401
-import kechuang.indicators.models  # noqa: F401
-import kechuang.indicators.profiles  # noqa: F401
-import kechuang.notifications.models  # noqa: F401
-import kechuang.plan.models  # noqa: F401
-import kechuang.reports.models  # noqa: F401
-import kechuang.submissions.models  # noqa: F401
-import kechuang.supervision.models  # noqa: F401
-from kechuang.store.base import Base
+from kechuang.store.db import all_models
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = all_models()  # every table of every package's models module
 
 
 def run() -> None:
