@@ -195,10 +195,10 @@ def task_rows(session: Session, version: PlanVersion, rows: list[IndicatorRow], 
     linked = {task: {ind.id: by_id[ind.id] for ind in inds if ind.id in by_id}
               for task, inds in indicators_by_task(session, version).items()}
     items: dict[str, list[tuple[SupervisionItem, Assessment]]] = {}
-    for task, pairs in items_by_task(session, version, as_of).items():
+    for task_code, pairs in items_by_task(session, version, as_of).items():
         kept = [(item, status) for item, status in pairs if before_cutoff(item.created_at, as_of)]
         if kept:  # an item set up after the cut-off day is not in a report as of that day
-            items[task] = kept
+            items[task_code] = kept
     projects: dict[str, list[PlanElement]] = {}
     for e in elements:
         if e.kind == "project":
