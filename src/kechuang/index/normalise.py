@@ -29,7 +29,7 @@ indicator and year; ``n_base_year`` alone gives a missing value where the denomi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -264,6 +264,28 @@ def normalise(
     statistics are pooled over all years of a panel.
     """
     codes = list(codes)
+    panel = TIME in frame.columns
+    values = normalise_values(values_of(frame, codes), lambda: Grid.of(frame), codes, directions, method, params,
+                              indiv, global_=global_, meta=meta, panel=panel)
+    return make_frame(frame[id_columns(frame)], values, codes)
+
+
+def normalise_values(
+    values: np.ndarray,
+    grid: Callable[[], Grid],
+    codes: list[str],
+    directions: Mapping[str, int],
+    method: str = "n_minmax",
+    params: Mapping[str, Any] | None = None,
+    indiv: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    global_: bool = False,
+    meta: pd.DataFrame | None = None,
+    panel: bool = False,
+) -> np.ndarray:
+    """:func:`normalise` on a matrix (rows × ``codes``; a copy the function may overwrite): returns the
+    normalised matrix. ``grid`` gives the rows' grid (asked only for statistics per year); ``panel``: the rows
+    have a ``Time`` column."""
     k = len(codes)
     direction = np.array([directions[c] for c in codes], dtype=float)
     groups: dict[str, tuple[str, dict[str, Any], list[int]]] = {}
@@ -274,9 +296,8 @@ def normalise(
         p = {**DEFAULTS[m], **own, **(entry or {}).get("params", {})}
         key = repr((m, sorted(p.items())))
         groups.setdefault(key, (m, p, []))[2].append(j)
-    pooled = global_ or TIME not in frame.columns
+    pooled = global_ or not panel
     if pooled and not any(m in ("n_base_year", "n_dist2ref") for m, _, _ in groups.values()):
-        values = values_of(frame, codes)
         for m, p, cols in groups.values():
             whole = len(cols) == k
             x = values if whole else values[:, cols]
@@ -290,20 +311,18 @@ def normalise(
                 values = y
             else:
                 values[:, cols] = y
-        return make_frame(frame[id_columns(frame)], values, codes)
-    grid = Grid.of(frame)
-    cube = grid.cube(values_of(frame, codes))
+        return values
+    rows = grid()
+    cube = rows.cube(values)
     for m, p, cols in groups.values():
         whole = len(cols) == k
         x = cube if whole else cube[:, :, cols]
-        y = _normalise_cube(
-            m, p, x, [codes[j] for j in cols], direction[cols], grid, global_, meta, TIME in frame.columns
-        )
+        y = _normalise_cube(m, p, x, [codes[j] for j in cols], direction[cols], rows, global_, meta, panel)
         if whole:
             cube = y
         else:
             cube[:, :, cols] = y
-    return make_frame(frame[id_columns(frame)], grid.rows(cube), codes)
+    return rows.rows(cube)
 
 
 def _meta_params(

@@ -8,6 +8,8 @@ result from the inputs and spec it holds; builds are deterministic, so it reprod
 
 from __future__ import annotations
 
+import copy
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,18 +18,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kechuang.index._grid import compact, id_columns
-from kechuang.index.aggregate import WeightSource, aggregate
-from kechuang.index.denominate import denominate, denominators_from_meta
+from kechuang.index._grid import TIME, UNIT, Grid, column_index, compact, frame_of, id_columns, replace_columns, values_of
+from kechuang.index.aggregate import WeightSource, aggregate_values
+from kechuang.index.denominate import denominate, denominators_from_meta, divide
 from kechuang.index.errors import SpecError
-from kechuang.index.impute import impute
+from kechuang.index.impute import impute, impute_values
 from kechuang.index.io import validate_idata, validate_imeta
-from kechuang.index.normalise import normalise
-from kechuang.index.results import ranks
-from kechuang.index.screen import screen
+from kechuang.index.normalise import normalise, normalise_values
+from kechuang.index.results import rank_frame
+from kechuang.index.screen import screen, screen_rows
 from kechuang.index.spec import DATA_DRIVEN_WEIGHTS, Spec, Step, load_spec, parse_spec, validate_against
 from kechuang.index.structure import Structure
-from kechuang.index.treat import Treatment, treat
+from kechuang.index.treat import Treatment, treat, treat_values
 from kechuang.index.weights import (
     ahp_weights,
     data_driven_weights,
@@ -214,44 +216,255 @@ def run_step(
     raise ValueError(f"run_step runs data steps and normalise, not {step.step!r}")
 
 
+class _Rows:
+    """The rows of a stage during :func:`build`: their labels in ``base`` (``index``, also their positions there),
+    identifier columns and grid. Screening is the only step that changes them."""
+
+    def __init__(self, index: pd.Index, ids: list[tuple[str, Any]], grid: Grid, times: np.ndarray | None) -> None:
+        self.index, self.ids, self.grid, self.times = index, ids, grid, times
+        self.positions = np.asarray(index)
+
+    def take(self, keep: np.ndarray) -> _Rows:
+        ids = [(name, array[keep]) for name, array in self.ids]
+        times = None if self.times is None else self.times[keep]
+        return _Rows(self.index[keep], ids, self.grid.take(keep), times)
+
+    def frame(self, values: np.ndarray, columns: pd.Index) -> pd.DataFrame:
+        return frame_of(self.index, self.ids, values, columns)
+
+
+def _stage(rows: _Rows, values: np.ndarray, columns: pd.Index, previous: pd.DataFrame | None = None,
+           changed: np.ndarray | None = None) -> pd.DataFrame:
+    """The frame of a stage whose matrix is ``values`` (kept by the frame: not written afterwards).
+
+    A large stage that changed only the columns ``changed`` of ``previous`` (same rows) shares the other
+    columns' memory with it instead (:func:`~kechuang.index._grid.replace_columns`)."""
+    if previous is not None and changed is not None and values.size >= _SHARE_ABOVE and 2 * changed.size < len(columns):
+        return replace_columns(previous, [columns[j] for j in changed], values[:, changed])
+    return rows.frame(values, columns)
+
+
+_SHARE_ABOVE = 1 << 20
+
+
 def build(data: pd.DataFrame, meta: pd.DataFrame, spec: Spec | Mapping[str, Any] | str | Path) -> Result:
     """Validate the inputs and run the spec; see the module docstring.
 
     ``spec`` may be a :class:`Spec`, plain data (parsed YAML) or a path to a YAML file.
+
+    The steps run on the matrix of indicator values (rows × indicators) with the identifiers and the rows'
+    grid computed once; each stage's frame wraps its matrix (large stages that change few columns share the
+    others with the previous stage). The numbers are those of :func:`run_step` and :func:`aggregate` on frames.
     """
     spec = _coerce_spec(spec)
-    inputs = prepare(data, meta, spec)
+    ready = _prepared(data, meta, spec)
+    inputs = ready.inputs
     structure, base = inputs.structure, inputs.base
-    current = inputs.raw
+    indicators = list(structure.indicators)
+    columns = column_index(tuple(indicators))
+    times = None if ready.times is None else ready.times.copy()
+    ids: list[tuple[str, Any]] = [(UNIT, ready.units)] + ([] if times is None else [(TIME, times)])
+    rows = _Rows(base.index, ids, ready.grid, times)
+    x = ready.raw.copy()
+    current = rows.frame(x, columns)
     stages: dict[str, pd.DataFrame] = {"Raw": current}
     treatment: Treatment | None = None
     screening: pd.DataFrame | None = None
     final_weights = dict(structure.weight)
+    scores: np.ndarray | None = None
     for step in spec.steps:
+        p = step.params
+        if step.step == "weights":
+            continue
         if step.step == "aggregate":
             base_weights, source = weight_source(spec, structure)
-            groups = base.loc[current.index, list(inputs.meta.loc[inputs.meta["Type"] == "Group", "iCode"])]
-            current, used = aggregate(current, structure, source, step.method, step.params, step.by_level, groups)
+            groups = base.loc[current.index, ready.group_codes] if _uses_groups(step) else None
+            agg, used = aggregate_values(
+                x, structure, source, step.method, step.params, step.by_level, rows.times, groups,
+                lambda v, codes: rows.frame(v, column_index(tuple(codes))),
+            )
             final_weights = {**base_weights, **used}
-        elif step.step != "weights":
-            current, report = run_step(step, current, inputs, spec.source)
-            if isinstance(report, Treatment):
-                treatment = report
-            elif report is not None:
-                screening = report
-        if step.step in STAGE_NAMES:
-            stages[STAGE_NAMES[step.step]] = current
+            aggregates = list(structure.aggregates)
+            if x.size < _SHARE_ABOVE:
+                current = rows.frame(np.hstack([x, agg]), column_index((*indicators, *aggregates)))
+            else:  # the indicator columns shared with the previous stage
+                extra = pd.DataFrame(agg, columns=column_index(tuple(aggregates)), index=rows.index, copy=False)
+                current = pd.concat([current, extra], axis=1)
+            scores = np.empty((len(x), len(structure.codes)))
+            position = {c: j for j, c in enumerate(structure.codes)}
+            scores[:, [position[c] for c in indicators]] = x
+            scores[:, [position[c] for c in aggregates]] = agg
+            stages["Aggregated"] = current
+            continue
+        changed: np.ndarray | None = None
+        if step.step == "denominate":
+            denoms = p["denominators"] if p["denominators"] is not None else ready.denominators
+            changed = np.array([j for j, c in enumerate(indicators) if c in denoms], dtype=np.intp)
+            new = x.copy()
+            part = new[:, changed]
+            divide(part, [ready.column(denoms[indicators[j]])[rows.positions] for j in changed])
+            new[:, changed] = part
+        elif step.step == "impute":
+            group = p.get("group")
+            labels = None if group is None else ready.labels(group)[rows.positions]
+            changed, filled = impute_values(x, step.method, rows.times, labels, lambda: rows.grid,
+                                            p.get("imp_type", "latest"), p.get("max_time"))
+            new = x.copy()
+            new[:, changed] = filled
+        elif step.step == "screen":
+            screening = screen_rows(x, dict(rows.ids), rows.index, step.method, dat_thresh=p["dat_thresh"],
+                                    nonzero_thresh=p["nonzero_thresh"], force_in=p["force_in"],
+                                    force_out=p["force_out"])
+            keep = screening["Included"].to_numpy()
+            if not keep.any():
+                raise SpecError(spec.source, f"{step.path}.params", "screening removed every unit")
+            if not keep.all():
+                rows = rows.take(keep)
+                x = x[keep]
+                current = rows.frame(x, columns)
+            stages["Screened"] = current
+            continue
+        elif step.step == "treat":
+            changed, treated, details, points = treat_values(x, rows.grid, indicators, step.method, p, step.indiv,
+                                                             rows.times is not None)
+            new = x.copy()
+            new[:, changed] = treated
+        elif step.step == "normalise":
+            new = normalise_values(x.copy(), lambda: rows.grid, indicators, structure.direction, step.method, p,
+                                   step.indiv, global_=step.global_, meta=inputs.meta, panel=rows.times is not None)
+        else:
+            raise ValueError(f"unknown step {step.step!r}")
+        current = _stage(rows, new, columns, current, changed)
+        x = new
+        if step.step == "treat":
+            treatment = Treatment(current, details, points)
+        stages[STAGE_NAMES[step.step]] = current
+    codes = list(structure.codes)
+    if scores is None:
+        scores = current[codes].to_numpy(dtype=float)
     return Result(
         spec=spec,
-        data=inputs.data,
-        meta=inputs.meta,
-        structure=structure,
+        data=inputs.data.copy(deep=False),  # the cached frames stay as they are whatever is done to these
+        meta=inputs.meta.copy(deep=False),
+        structure=Structure(structure.codes, dict(structure.level), dict(structure.parent), dict(structure.children),
+                            dict(structure.direction), dict(structure.weight), structure.max_level),
         stages=stages,
-        ranks=ranks(current, list(structure.codes)),
+        ranks=rank_frame(scores, rows.grid, codes, rows.index, rows.ids),
         weights=effective_weights(final_weights, structure),
         treatment=treatment,
         screening=screening,
     )
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """Validated inputs with what every build of them derives: the Time and uCode of the rows, their grid, the
+    indicator matrix (copied by each build), the denominators of iMeta and the Group columns."""
+
+    inputs: Inputs
+    times: np.ndarray | None
+    units: Any
+    grid: Grid
+    raw: np.ndarray
+    denominators: Mapping[str, str]
+    group_codes: list[str]
+
+    @classmethod
+    def of(cls, inputs: Inputs) -> _Ready:
+        base = inputs.base
+        times = base[TIME].to_numpy() if TIME in base.columns else None
+        return cls(inputs, times, base[UNIT].array, Grid.from_ids(base[UNIT].to_numpy(dtype=object), times),
+                   values_of(base, list(inputs.structure.indicators)), denominators_from_meta(inputs.meta),
+                   list(inputs.meta.loc[inputs.meta["Type"] == "Group", "iCode"]))
+
+    def column(self, code: str) -> np.ndarray:
+        """A numeric column of the sorted iData (e.g. a denominator) as floats."""
+        return self.inputs.base[code].to_numpy(dtype=float)
+
+    def labels(self, code: str) -> np.ndarray:
+        """A column of the sorted iData (e.g. a group) as Python objects."""
+        return self.inputs.base[code].to_numpy(dtype=object)
+
+
+class _Snapshot:
+    """A copy of a small frame's labels and column arrays, to tell whether a frame still has that content."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.columns = frame.columns.copy()
+        self.index = frame.index.copy()
+        arrays = list(_column_arrays(frame))
+        self.floats = [j for j, a in enumerate(arrays) if isinstance(a, np.ndarray) and a.dtype == np.float64]
+        self.float_block = np.stack([arrays[j] for j in self.floats]) if self.floats else None
+        others = set(range(len(arrays))) - set(self.floats)
+        self.others = {j: arrays[j].copy() for j in sorted(others)}
+
+    def matches(self, frame: pd.DataFrame) -> bool:
+        if frame.shape != (len(self.index), len(self.columns)) or not frame.columns.equals(self.columns):
+            return False
+        if not frame.index.equals(self.index):
+            return False
+        arrays = list(_column_arrays(frame))
+        floats = [arrays[j] for j in self.floats]
+        if any(not isinstance(a, np.ndarray) or a.dtype != np.float64 for a in floats):
+            return False
+        if self.float_block is not None and not np.array_equal(np.stack(floats), self.float_block, equal_nan=True):
+            return False
+        return all(_same_array(arrays[j], b) for j, b in self.others.items())
+
+
+def _column_arrays(frame: pd.DataFrame) -> Any:
+    """The column arrays of ``frame`` without building a Series for each (pandas' internal iterator)."""
+    return frame._iter_column_arrays()
+
+
+def _same_array(a: Any, b: Any) -> bool:
+    """Equal dtype, length and values (NaN equal to NaN in float arrays; an object array holding NaN never
+    matches, so such a frame is simply validated again)."""
+    if type(a) is not type(b) or a.dtype != b.dtype or len(a) != len(b):
+        return False
+    if isinstance(a, np.ndarray):
+        if a.dtype.kind in "fc":
+            return bool(np.array_equal(a, b, equal_nan=True))
+        return bool(np.array_equal(a, b))
+    return bool(a.equals(b))
+
+
+_CACHE_BELOW = 1 << 20  # values: larger inputs are validated on every build (there it is a small part of it)
+_CACHE_SIZE = 4
+_cache: list[tuple[_Snapshot, _Snapshot, Spec, _Ready]] = []
+_cache_lock = threading.Lock()
+
+
+def _prepared(data: pd.DataFrame, meta: pd.DataFrame, spec: Spec) -> _Ready:
+    """:func:`prepare` and what builds derive from its result, remembered for the last few small inputs.
+
+    Validation and sorting depend only on the content of iData, iMeta and the spec, so a build given inputs
+    equal to ones validated before (every label, dtype and value compared with a copy kept then) reuses that
+    work; anything else is validated again. Only inputs under 1,048,576 values are remembered."""
+    if data.size + meta.size >= _CACHE_BELOW:
+        return _Ready.of(prepare(data, meta, spec))
+    with _cache_lock:
+        entries = list(_cache)
+    for i, (data_snap, meta_snap, spec_snap, ready) in enumerate(entries):
+        if spec_snap == spec and meta_snap.matches(meta) and data_snap.matches(data):
+            if i:
+                with _cache_lock:
+                    if entries[i] in _cache:
+                        _cache.remove(entries[i])
+                        _cache.insert(0, entries[i])
+            return ready
+    ready = _Ready.of(prepare(data, meta, spec))
+    entry = (_Snapshot(data), _Snapshot(meta), copy.deepcopy(spec), ready)
+    with _cache_lock:
+        _cache.insert(0, entry)
+        del _cache[_CACHE_SIZE:]
+    return ready
+
+
+def _uses_groups(step: Step) -> bool:
+    """Whether an aggregate step fills missing children with group means at some level."""
+    entries = [step.params, *(entry.get("params", {}) for entry in step.by_level.values())]
+    return any(entry.get("missing") == "group_mean" for entry in entries)
 
 
 def regenerate(result: Result, spec: Spec | Mapping[str, Any] | str | Path | None = None) -> Result:
