@@ -75,7 +75,9 @@ def _block(array: Any, pos: int) -> tuple[Any, np.ndarray]:
     if isinstance(array, pd.arrays.NumpyExtensionArray):
         array = array.to_numpy()
     if isinstance(array, np.ndarray):
-        if array.dtype == object:  # text: the dtype the DataFrame constructor infers for strings
+        if array.dtype == object:  # text gets the dtype the DataFrame constructor infers for it
+            if pd.api.types.infer_dtype(array, skipna=True) != "string":
+                return array.reshape(1, -1), np.array([pos])
             array = pd.array(array, dtype=TEXT)
         else:
             return array.reshape(1, -1), np.array([pos])
@@ -84,7 +86,7 @@ def _block(array: Any, pos: int) -> tuple[Any, np.ndarray]:
 
 def arrays_frame(index: pd.Index | None, arrays: Sequence[tuple[str, Any]]) -> pd.DataFrame:
     """``pd.DataFrame(dict(arrays), index=index)`` for one-dimensional columns (NumPy arrays or pandas extension
-    arrays), built from blocks: object arrays (of text) get the dtype the constructor infers for text, the others
+    arrays), built from blocks: object arrays of text get the dtype the constructor infers for text, the others
     are taken as they are (not copied). ``index``: a RangeIndex when ``None``."""
     blocks = [_block(array, pos) for pos, (_, array) in enumerate(arrays)]
     n = len(arrays[0][1]) if arrays else 0

@@ -69,7 +69,7 @@ def _cell_ids(n_rows: int, times: np.ndarray | None, groups: np.ndarray | None) 
         uniq, inverse = np.unique(times, return_inverse=True)
         ids, n = inverse.astype(np.intp), len(uniq)
     if groups is not None:
-        codes, labels = pd.factorize(pd.Series(np.asarray(groups, dtype=object)), use_na_sentinel=True)
+        codes, labels = pd.factorize(np.asarray(groups, dtype=object), use_na_sentinel=True)
         ids = np.where(codes < 0, -1, ids * len(labels) + codes)
         n *= max(len(labels), 1)
     return ids, n
@@ -87,11 +87,10 @@ def _cross_section(x: np.ndarray, times: np.ndarray | None, stat: str, groups: n
     ids, n_cells = _cell_ids(len(x), times, groups)
     if stat == "mean":
         means = _compensated_means(x, ids, n_cells)
-        if (ids >= 0).all():
-            fill = means[ids]
-        else:
-            fill = np.where((ids >= 0)[:, None], means[np.maximum(ids, 0)], np.nan)
-        np.copyto(x, fill, where=missing)
+        r, c = np.nonzero(missing)
+        grouped = ids[r] >= 0  # a row without a group stays missing
+        r, c = r[grouped], c[grouped]
+        x[r, c] = means[ids[r], c]
         return x
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a cross-section without an observation stays missing

@@ -10,22 +10,33 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from kechuang.index._grid import TIME, UNIT, Grid, column_index, compact, frame_of, id_columns, replace_columns, values_of
+from kechuang.index._grid import (
+    TIME,
+    UNIT,
+    Grid,
+    arrays_frame,
+    column_index,
+    compact,
+    frame_of,
+    id_columns,
+    replace_columns,
+    values_of,
+)
 from kechuang.index.aggregate import WeightSource, aggregate_values
 from kechuang.index.denominate import denominate, denominators_from_meta, divide
 from kechuang.index.errors import SpecError
 from kechuang.index.impute import impute, impute_values
 from kechuang.index.io import validate_idata, validate_imeta
 from kechuang.index.normalise import normalise, normalise_values
-from kechuang.index.results import rank_frame
+from kechuang.index.results import rank_arrays
 from kechuang.index.screen import screen, screen_rows
 from kechuang.index.spec import DATA_DRIVEN_WEIGHTS, Spec, Step, load_spec, parse_spec, validate_against
 from kechuang.index.structure import Structure
@@ -233,18 +244,69 @@ class _Rows:
         return frame_of(self.index, self.ids, values, columns)
 
 
-def _stage(rows: _Rows, values: np.ndarray, columns: pd.Index, previous: pd.DataFrame | None = None,
-           changed: np.ndarray | None = None) -> pd.DataFrame:
-    """The frame of a stage whose matrix is ``values`` (kept by the frame: not written afterwards).
-
-    A large stage that changed only the columns ``changed`` of ``previous`` (same rows) shares the other
-    columns' memory with it instead (:func:`~kechuang.index._grid.replace_columns`)."""
-    if previous is not None and changed is not None and values.size >= _SHARE_ABOVE and 2 * changed.size < len(columns):
-        return replace_columns(previous, [columns[j] for j in changed], values[:, changed])
-    return rows.frame(values, columns)
-
-
 _SHARE_ABOVE = 1 << 20
+
+
+class _Matrix:
+    """The indicator matrix ``x`` of the current stage and its frame during :func:`build`.
+
+    ``x`` is never written while a frame wraps it (``private`` false); a small stage gets a frame wrapping a
+    new matrix, a large stage that changed fewer than half of the columns shares the others with the previous
+    frame (:func:`~kechuang.index._grid.replace_columns`) and keeps ``x`` private, to be updated in place."""
+
+    def __init__(self, rows: _Rows, columns: pd.Index, ready: _Ready) -> None:
+        self.rows, self.columns = rows, columns
+        self.pending: tuple[np.ndarray, np.ndarray] | None = None
+        if ready.raw.size >= _SHARE_ABOVE and not ready.cached:  # the Raw stage shares the iData columns
+            self._x, self.private = ready.raw, True
+            base = ready.inputs.base
+            self.frame = base[id_columns(base) + list(columns)]
+        else:
+            self._x, self.private = ready.raw.copy(), False
+            self.frame = rows.frame(self._x, columns)
+
+    @property
+    def x(self) -> np.ndarray:
+        """The current matrix (not to be written unless :meth:`writable` gave it)."""
+        if self.pending is not None:
+            self._x, self.private = self.writable(), True
+        return self._x
+
+    def writable(self) -> np.ndarray:
+        """A matrix of the current values that the caller may overwrite: ``x`` itself if private, else a copy."""
+        new = self._x if self.private else self._x.copy()
+        if self.pending is not None:
+            changed, part = self.pending
+            new[:, changed] = part
+            self.pending = None
+        return new
+
+    def change(self, changed: np.ndarray, part: np.ndarray) -> None:
+        """The next stage: the columns ``changed`` of ``x`` replaced by those of ``part`` (a new array)."""
+        self.x  # noqa: B018 -- any change not yet applied to the matrix
+        if changed.size == len(self.columns) and np.array_equal(changed, np.arange(changed.size)):
+            self.replace(part)
+            return
+        if self._x.size >= _SHARE_ABOVE and 2 * changed.size < len(self.columns):
+            # The frame shares the unchanged columns; the matrix is updated when next read (by then the step's
+            # own temporaries are gone).
+            self.frame = replace_columns(self.frame, [self.columns[j] for j in changed], part)
+            self.pending = (changed, part)
+            return
+        new = self.writable()
+        new[:, changed] = part
+        self.replace(new)
+
+    def replace(self, new: np.ndarray) -> None:
+        """The next stage: the matrix ``new`` (kept by its frame)."""
+        self._x, self.private, self.pending = new, False, None
+        self.frame = self.rows.frame(new, self.columns)
+
+    def take(self, keep: np.ndarray) -> None:
+        """The next stage: the rows ``keep``."""
+        x = self.x[keep]
+        self.rows = self.rows.take(keep)
+        self.replace(x)
 
 
 def build(data: pd.DataFrame, meta: pd.DataFrame, spec: Spec | Mapping[str, Any] | str | Path) -> Result:
@@ -265,83 +327,77 @@ def build(data: pd.DataFrame, meta: pd.DataFrame, spec: Spec | Mapping[str, Any]
     times = None if ready.times is None else ready.times.copy()
     ids: list[tuple[str, Any]] = [(UNIT, ready.units)] + ([] if times is None else [(TIME, times)])
     rows = _Rows(base.index, ids, ready.grid, times)
-    x = ready.raw.copy()
-    current = rows.frame(x, columns)
-    stages: dict[str, pd.DataFrame] = {"Raw": current}
+    state = _Matrix(rows, columns, ready)
+    stages: dict[str, pd.DataFrame] = {"Raw": state.frame}
     treatment: Treatment | None = None
     screening: pd.DataFrame | None = None
     final_weights = dict(structure.weight)
-    scores: np.ndarray | None = None
+    rank_columns: dict[str, pd.arrays.IntegerArray] | None = None
     for step in spec.steps:
         p = step.params
+        x = state.x
         if step.step == "weights":
             continue
         if step.step == "aggregate":
             base_weights, source = weight_source(spec, structure)
-            groups = base.loc[current.index, ready.group_codes] if _uses_groups(step) else None
+            groups = base.loc[state.rows.index, ready.group_codes] if _uses_groups(step) else None
             agg, used = aggregate_values(
-                x, structure, source, step.method, step.params, step.by_level, rows.times, groups,
-                lambda v, codes: rows.frame(v, column_index(tuple(codes))),
+                x, structure, source, step.method, step.params, step.by_level, state.rows.times, groups,
+                lambda v, codes: state.rows.frame(v, column_index(tuple(codes))),
             )
             final_weights = {**base_weights, **used}
             aggregates = list(structure.aggregates)
             if x.size < _SHARE_ABOVE:
-                current = rows.frame(np.hstack([x, agg]), column_index((*indicators, *aggregates)))
+                current = state.rows.frame(np.hstack([x, agg]), column_index((*indicators, *aggregates)))
             else:  # the indicator columns shared with the previous stage
-                extra = pd.DataFrame(agg, columns=column_index(tuple(aggregates)), index=rows.index, copy=False)
-                current = pd.concat([current, extra], axis=1)
-            scores = np.empty((len(x), len(structure.codes)))
-            position = {c: j for j, c in enumerate(structure.codes)}
-            scores[:, [position[c] for c in indicators]] = x
-            scores[:, [position[c] for c in aggregates]] = agg
+                extra = pd.DataFrame(agg, columns=column_index(tuple(aggregates)), index=state.rows.index, copy=False)
+                current = pd.concat([state.frame, extra], axis=1)
+            rank_columns = {**rank_arrays(x, state.rows.grid, indicators),
+                            **rank_arrays(agg, state.rows.grid, aggregates)}
             stages["Aggregated"] = current
             continue
-        changed: np.ndarray | None = None
         if step.step == "denominate":
             denoms = p["denominators"] if p["denominators"] is not None else ready.denominators
             changed = np.array([j for j, c in enumerate(indicators) if c in denoms], dtype=np.intp)
-            new = x.copy()
-            part = new[:, changed]
-            divide(part, [ready.column(denoms[indicators[j]])[rows.positions] for j in changed])
-            new[:, changed] = part
+            part = x[:, changed]
+            divide(part, [ready.column(denoms[indicators[j]])[state.rows.positions] for j in changed])
+            state.change(changed, part)
         elif step.step == "impute":
             group = p.get("group")
-            labels = None if group is None else ready.labels(group)[rows.positions]
-            changed, filled = impute_values(x, step.method, rows.times, labels, lambda: rows.grid,
+            labels = None if group is None else ready.labels(group)[state.rows.positions]
+            grid = state.rows.grid
+            changed, filled = impute_values(x, step.method, state.rows.times, labels, _given(grid),
                                             p.get("imp_type", "latest"), p.get("max_time"))
-            new = x.copy()
-            new[:, changed] = filled
+            state.change(changed, filled)
         elif step.step == "screen":
-            screening = screen_rows(x, dict(rows.ids), rows.index, step.method, dat_thresh=p["dat_thresh"],
-                                    nonzero_thresh=p["nonzero_thresh"], force_in=p["force_in"],
-                                    force_out=p["force_out"])
+            screening = screen_rows(x, dict(state.rows.ids), state.rows.index, step.method,
+                                    dat_thresh=p["dat_thresh"], nonzero_thresh=p["nonzero_thresh"],
+                                    force_in=p["force_in"], force_out=p["force_out"])
             keep = screening["Included"].to_numpy()
             if not keep.any():
                 raise SpecError(spec.source, f"{step.path}.params", "screening removed every unit")
             if not keep.all():
-                rows = rows.take(keep)
-                x = x[keep]
-                current = rows.frame(x, columns)
-            stages["Screened"] = current
-            continue
+                state.take(keep)
         elif step.step == "treat":
-            changed, treated, details, points = treat_values(x, rows.grid, indicators, step.method, p, step.indiv,
-                                                             rows.times is not None)
-            new = x.copy()
-            new[:, changed] = treated
+            changed, treated, details, points = treat_values(x, state.rows.grid, indicators, step.method, p,
+                                                             step.indiv, state.rows.times is not None)
+            state.change(changed, treated)
+            treatment = Treatment(state.frame, details, points)
         elif step.step == "normalise":
-            new = normalise_values(x.copy(), lambda: rows.grid, indicators, structure.direction, step.method, p,
-                                   step.indiv, global_=step.global_, meta=inputs.meta, panel=rows.times is not None)
+            grid = state.rows.grid
+            state.replace(normalise_values(state.writable(), _given(grid), indicators, structure.direction,
+                                           step.method, p, step.indiv, global_=step.global_, meta=inputs.meta,
+                                           panel=state.rows.times is not None))
         else:
             raise ValueError(f"unknown step {step.step!r}")
-        current = _stage(rows, new, columns, current, changed)
-        x = new
-        if step.step == "treat":
-            treatment = Treatment(current, details, points)
-        stages[STAGE_NAMES[step.step]] = current
+        stages[STAGE_NAMES[step.step]] = state.frame
     codes = list(structure.codes)
-    if scores is None:
-        scores = current[codes].to_numpy(dtype=float)
+    if rank_columns is None:
+        current = stages[list(stages)[-1]]
+        rank_columns = rank_arrays(current[codes].to_numpy(dtype=float), state.rows.grid, codes)
+    rows = state.rows
+    rank_table = arrays_frame(rows.index, [(name, array.copy()) for name, array in rows.ids]
+                              + [(c, rank_columns[c]) for c in codes])
     return Result(
         spec=spec,
         data=inputs.data.copy(deep=False),  # the cached frames stay as they are whatever is done to these
@@ -349,7 +405,7 @@ def build(data: pd.DataFrame, meta: pd.DataFrame, spec: Spec | Mapping[str, Any]
         structure=Structure(structure.codes, dict(structure.level), dict(structure.parent), dict(structure.children),
                             dict(structure.direction), dict(structure.weight), structure.max_level),
         stages=stages,
-        ranks=rank_frame(scores, rows.grid, codes, rows.index, rows.ids),
+        ranks=rank_table,
         weights=effective_weights(final_weights, structure),
         treatment=treatment,
         screening=screening,
@@ -368,18 +424,23 @@ class _Ready:
     raw: np.ndarray
     denominators: Mapping[str, str]
     group_codes: list[str]
+    cached: bool = False
+    floats: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, inputs: Inputs) -> _Ready:
+    def of(cls, inputs: Inputs, cached: bool = False) -> _Ready:
+        """``cached``: kept for later builds (which then copy ``raw`` before writing it)."""
         base = inputs.base
         times = base[TIME].to_numpy() if TIME in base.columns else None
         return cls(inputs, times, base[UNIT].array, Grid.from_ids(base[UNIT].to_numpy(dtype=object), times),
                    values_of(base, list(inputs.structure.indicators)), denominators_from_meta(inputs.meta),
-                   list(inputs.meta.loc[inputs.meta["Type"] == "Group", "iCode"]))
+                   list(inputs.meta.loc[inputs.meta["Type"] == "Group", "iCode"]), cached)
 
     def column(self, code: str) -> np.ndarray:
-        """A numeric column of the sorted iData (e.g. a denominator) as floats."""
-        return self.inputs.base[code].to_numpy(dtype=float)
+        """A numeric column of the sorted iData (e.g. a denominator) as floats (read once; not to be written)."""
+        if code not in self.floats:
+            self.floats[code] = self.inputs.base[code].to_numpy(dtype=float)
+        return self.floats[code]
 
     def labels(self, code: str) -> np.ndarray:
         """A column of the sorted iData (e.g. a group) as Python objects."""
@@ -453,12 +514,16 @@ def _prepared(data: pd.DataFrame, meta: pd.DataFrame, spec: Spec) -> _Ready:
                         _cache.remove(entries[i])
                         _cache.insert(0, entries[i])
             return ready
-    ready = _Ready.of(prepare(data, meta, spec))
+    ready = _Ready.of(prepare(data, meta, spec), cached=True)
     entry = (_Snapshot(data), _Snapshot(meta), copy.deepcopy(spec), ready)
     with _cache_lock:
         _cache.insert(0, entry)
         del _cache[_CACHE_SIZE:]
     return ready
+
+
+def _given(grid: Grid) -> Callable[[], Grid]:
+    return lambda: grid
 
 
 def _uses_groups(step: Step) -> bool:

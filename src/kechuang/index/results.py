@@ -20,7 +20,8 @@ from kechuang.index._grid import TIME, UNIT, Grid, arrays_frame, id_columns, mak
 from kechuang.index._parallel import column_blocks, run_blocks
 from kechuang.index.normalise import rank_rows
 
-__all__ = ["ranks", "rank_frame", "group_ranks", "strengths_weaknesses", "growth", "growth_rate", "cagr", "decompose_change"]
+__all__ = ["ranks", "rank_arrays", "rank_frame", "group_ranks", "strengths_weaknesses", "growth", "growth_rate",
+           "cagr", "decompose_change"]
 
 
 def _codes(frame: pd.DataFrame, codes: Sequence[str] | None) -> list[str]:
@@ -44,6 +45,14 @@ def rank_frame(
 ) -> pd.DataFrame:
     """:func:`ranks` of a matrix of scores (rows × ``codes``) whose rows lie on ``grid``; the frame has the
     identifier columns ``ids`` (name, array) and the row labels ``index``."""
+    ranked = rank_arrays(values, grid, codes)
+    columns = [(name, array.copy()) for name, array in ids]  # type: ignore[attr-defined]
+    return arrays_frame(index, columns + [(c, ranked[c]) for c in codes])
+
+
+def rank_arrays(values: np.ndarray, grid: Grid, codes: Sequence[str]) -> dict[str, pd.arrays.IntegerArray]:
+    """The rank columns of :func:`ranks` (nullable ``Int32``) of a matrix of scores (rows × ``codes``) whose rows
+    lie on ``grid``."""
     n_u, n_t = grid.shape
     n_rows = len(values)
     ranked = np.zeros((len(codes), n_rows), dtype=np.int32)
@@ -62,9 +71,7 @@ def rank_frame(
         ranked[block] = np.where(nan, 0, r)
 
     run_blocks(rank_block, column_blocks(n_rows, len(codes)))
-    columns = [(name, array.copy()) for name, array in ids]
-    columns += [(c, pd.arrays.IntegerArray(ranked[j], missing[j])) for j, c in enumerate(codes)]
-    return arrays_frame(index, columns)
+    return {c: pd.arrays.IntegerArray(ranked[j], missing[j]) for j, c in enumerate(codes)}
 
 
 def growth(scores: pd.DataFrame, codes: Sequence[str] | None = None) -> pd.DataFrame:

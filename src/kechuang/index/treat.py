@@ -286,7 +286,18 @@ def treat_values(
         code_config.append(key)
 
     n_u, n_t = grid.shape
-    matrix = (x.copy() if grid.complete else grid.cube(x)).reshape(n_u, n_t * k)  # written: never x itself
+    if grid.complete:
+        matrix = x.reshape(n_u, n_t * k)  # a view: column t·k + j is indicator j in year t
+
+        def columns_of(chunk: np.ndarray) -> np.ndarray:
+            return matrix[:, chunk]
+    else:  # gathered block by block, not as a whole (unit, year, indicator) cube
+        row_at = np.full((n_u, n_t), -1, dtype=np.intp)
+        row_at[grid.unit_pos, grid.time_pos] = np.arange(len(x))
+
+        def columns_of(chunk: np.ndarray) -> np.ndarray:
+            at = row_at[:, chunk // k]
+            return np.where(at >= 0, x[np.maximum(at, 0), (chunk % k)[None, :]], np.nan)
     col_code = np.tile(np.arange(k), n_t)
     col_config = np.array(code_config, dtype=object)[col_code]
     n_total = n_t * k
@@ -312,7 +323,7 @@ def treat_values(
         cols = np.flatnonzero(col_config == key)
 
         def run(chunk: np.ndarray, m: str = m, p: dict[str, Any] = p) -> dict[str, Any]:
-            return _treat_block(matrix[:, chunk], m, p)
+            return _treat_block(columns_of(chunk), m, p)
 
         chunks = [cols[s] for s in column_blocks(n_u, cols.size)]
         for chunk, rec in zip(chunks, run_blocks(run, chunks), strict=True):
@@ -321,11 +332,20 @@ def treat_values(
             fallback[chunk] = rec["fallback"]
             changed = chunk[rec["fail"]]
             treatment[changed] = m
-            matrix[:, changed] = rec["treated"]
             pieces.append((changed, rec["original"], rec["treated"], rec["side"]))
 
     touched = np.unique(np.concatenate([np.zeros(0, dtype=np.intp), *(p[0] % k for p in pieces)]))
-    rows = grid.rows(matrix.reshape(n_u, n_t, k)[:, :, touched])
+    rows = x[:, touched]
+    where = np.full(k, -1, dtype=np.intp)
+    where[touched] = np.arange(touched.size)
+    by_time = np.argsort(grid.time_pos, kind="stable")
+    starts = np.searchsorted(grid.time_pos[by_time], np.arange(n_t + 1))
+    for changed, _, treated, _ in pieces:  # the treated (year, indicator) columns back into the rows
+        slot = changed // k
+        for t in np.unique(slot).tolist():
+            cols = np.flatnonzero(slot == t)
+            at = by_time[starts[t] : starts[t + 1]]
+            rows[np.ix_(at, where[changed[cols] % k])] = treated[np.ix_(grid.unit_pos[at], cols)]
 
     def flag(values: np.ndarray) -> pd.arrays.BooleanArray:  # 1.0 / 0.0 / NaN → True / False / NA
         return pd.arrays.BooleanArray(values == 1.0, np.isnan(values))
