@@ -36,6 +36,8 @@ REPO = Path(__file__).resolve().parents[1]
 ASEM = REPO / "tests" / "fixtures" / "reference" / "coinr-asem"
 EXAMPLES = REPO / "src" / "kechuang" / "index" / "examples"
 START, END = "<!-- benchmarks.run: start -->", "<!-- benchmarks.run: end -->"
+if str(REPO / "src") not in sys.path:  # the in-process figures measure this repository's code, as the runs do
+    sys.path.insert(0, str(REPO / "src"))
 
 
 def _env() -> dict[str, str]:
