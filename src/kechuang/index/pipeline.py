@@ -259,6 +259,7 @@ class _Matrix:
         self.pending: tuple[np.ndarray, np.ndarray] | None = None
         if ready.raw.size >= _SHARE_ABOVE and not ready.cached:  # the Raw stage shares the iData columns
             self._x, self.private = ready.raw, True
+            ready.raw = np.empty((0, len(columns)))  # handed over: freed as soon as the steps replace it
             base = ready.inputs.base
             self.frame = base[id_columns(base) + list(columns)]
         else:
@@ -412,7 +413,7 @@ def build(data: pd.DataFrame, meta: pd.DataFrame, spec: Spec | Mapping[str, Any]
     )
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Ready:
     """Validated inputs with what every build of them derives: the Time and uCode of the rows, their grid, the
     indicator matrix (copied by each build), the denominators of iMeta and the Group columns."""
