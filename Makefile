@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APT_PACKAGES := postgresql chromium fonts-noto-cjk poppler-utils libreoffice-writer wrk
 
-.PHONY: run test install system-deps lint vendor clean bench bench-web
+.PHONY: run test install system-deps lint vendor clean bench bench-web bench-deps
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -41,7 +41,25 @@ lint: $(STAMP)
 
 # Every benchmark of the index engine and its commands; rewrites the generated section of docs/benchmarks.md.
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.run --write docs/benchmarks.md
+	R_LIBS_USER=$(BENCH_R_LIB) $(BIN)/python -m benchmarks.run --write docs/benchmarks.md
+
+# For the COINr side of `make bench` only (not the tests): R from Debian, COINr's imports, and COINr itself built
+# from a source tree (no CRAN here: e.g. a checkout of github.com/bluefoxr/COINr) into a private library outside
+# the repository. Without them `make bench` says that COINr is missing and quotes no ratio.
+BENCH_APT_PACKAGES := r-base-core r-cran-openxlsx r-cran-rlang r-cran-ggplot2 r-cran-readxl
+BENCH_R_LIB ?= $(HOME)/.local/lib/R/kechuang-bench
+COINR_SRC ?=
+bench-deps:
+	@missing=""; for p in $(BENCH_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	mkdir -p $(BENCH_R_LIB)
+	@if R_LIBS_USER=$(BENCH_R_LIB) Rscript -e 'packageVersion("COINr")' >/dev/null 2>&1; then echo "COINr is installed in $(BENCH_R_LIB)"; \
+	elif [ -n "$(COINR_SRC)" ]; then R CMD INSTALL --no-docs --library=$(BENCH_R_LIB) $(COINR_SRC); \
+	else echo "COINr is not installed: make bench-deps COINR_SRC=<COINr source tree>"; exit 1; fi
 
 # Logged-in pages under load (wrk, 50 connections, demo database); rewrites their section of docs/benchmarks.md.
 bench-web: system-deps $(STAMP)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from benchmarks.coinr import BUILD_R, SA_R, coinr_version
 from benchmarks.run import END, START, machine, write_section
 
+from kechuang.index.spec import example_spec
 from tests.conftest import REPO
 
 
@@ -32,3 +35,26 @@ def test_the_logged_in_pages_section_has_its_own_markers_after_the_index_section
     doc.write_text(f"{START}\nindex\n{END}\n{web.START}\nold\n{web.END}\n", encoding="utf-8")
     write_section(doc, f"{web.START}\nnew\n{web.END}", web.START, web.END)
     assert doc.read_text(encoding="utf-8") == f"{START}\nindex\n{END}\n{web.START}\nnew\n{web.END}\n"
+
+
+def test_without_rscript_the_harness_says_that_r_is_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # a folder without Rscript
+    version, why = coinr_version()
+    assert version is None and "R is not installed" in why and "make bench-deps" in why
+
+
+def test_the_coinr_programs_run_the_steps_of_the_asem_spec() -> None:
+    spec = example_spec("asem_variant_a")
+    steps = {step.step: step for step in spec.steps}
+    assert [s.step for s in spec.steps] == ["denominate", "impute", "screen", "treat", "normalise", "weights",
+                                            "aggregate"]
+    impute, screen, treat = steps["impute"], steps["screen"], steps["treat"]
+    for text in (BUILD_R, SA_R):
+        order = [text.index(call) for call in ("Denominate(", "Impute(", "Screen(", "Treat(", "Normalise(",
+                                               "Aggregate(")]
+        assert order == sorted(order)
+        assert f'f_i = "{impute.method}", use_group = "{impute.params["group"]}"' in text
+        assert f'dat_thresh = {screen.params["dat_thresh"]}, unit_screen = "{screen.method}"' in text
+        assert f"winmax = {treat.params['winmax']}" in text
+        assert 'f_n = "n_minmax", f_n_para = list(c(0, 100))' in text and 'f_ag = "a_amean"' in text
+    assert 'SA_type = "SA"' in SA_R and "Nboot = 100" in SA_R

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from benchmarks.engine import bench_spec, synthetic_inputs
 
-from kechuang.index.errors import SpecError
+from kechuang.index.errors import IndexInputError, SpecError
 from kechuang.index.pipeline import Result, build, regenerate
 from kechuang.index.spec import dump_spec, example_spec
 
@@ -154,3 +154,38 @@ def test_bench_inputs_build_at_small_size() -> None:
     assert result.scores.shape[1] == 2 + 50 + 5 + 1 + 1
     assert result.scores["Index"].notna().all()
     assert result.treatment is not None and len(result.treatment.details) == 150
+
+
+def test_a_build_sees_inputs_changed_in_place_after_an_earlier_build(
+    asem_data: pd.DataFrame, asem_meta: pd.DataFrame, variant_a: Result
+) -> None:
+    """Builds remember validated inputs by content: a value changed in place is built anew, and an invalid one
+    is refused as on the first build (a copy, so the session fixtures stay as they are)."""
+    data, spec = asem_data.copy(), example_spec("asem_variant_a")
+    first = build(data, asem_meta, spec)
+    pd.testing.assert_frame_equal(first.scores, variant_a.scores)  # control: the same content, the same result
+    unit = str(data.loc[0, "uCode"])
+    data.loc[0, "LPI"] = 1.0  # the lowest LPI in ASEM (1.9 to 4.2): the unit drops in the indicator's ranks
+    second = build(data, asem_meta, spec)
+    raw = second.stages["Raw"].set_index("uCode")
+    assert raw.loc[unit, "LPI"] == 1.0 and first.stages["Raw"].set_index("uCode").loc[unit, "LPI"] != 1.0
+    assert second.ranks.set_index("uCode").loc[unit, "LPI"] == len(second.scores)
+    data.loc[0, "LPI"] = np.inf
+    with pytest.raises(IndexInputError, match="LPI"):
+        build(data, asem_meta, spec)
+
+
+def test_changing_a_result_in_place_does_not_change_the_next_build(
+    asem_data: pd.DataFrame, asem_meta: pd.DataFrame, variant_a: Result
+) -> None:
+    spec = example_spec("asem_variant_a")
+    first = build(asem_data, asem_meta, spec)
+    first.stages["Raw"].loc[0, "LPI"] = -5.0
+    first.stages["Raw"].loc[0, "uCode"] = "XXX"
+    first.data.loc[0, "LPI"] = -5.0
+    first.scores.loc[0, "Index"] = -1.0
+    again = build(asem_data, asem_meta, spec)
+    for name, stage in variant_a.stages.items():
+        pd.testing.assert_frame_equal(again.stages[name], stage)
+    pd.testing.assert_frame_equal(again.data, variant_a.data)
+    assert first.stages["Raw"].loc[0, "LPI"] == -5.0  # control: the change was made

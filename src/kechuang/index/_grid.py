@@ -9,11 +9,14 @@ the cube and are dropped again when the cube is turned back into rows.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.internals import create_dataframe_from_blocks
 
 UNIT = "uCode"
 TIME = "Time"
@@ -38,6 +41,57 @@ def make_frame(ids: pd.DataFrame, values: np.ndarray, codes: Sequence[str]) -> p
     for pos, col in enumerate(id_columns(ids)):
         out.insert(pos, col, ids[col].array)  # the column as it is: no round trip through Python objects
     return out
+
+
+def frame_of(
+    index: pd.Index, ids: Sequence[tuple[str, Any]], values: np.ndarray, columns: pd.Index,
+    names: pd.Index | None = None,
+) -> pd.DataFrame:
+    """A stage frame from arrays: the identifier columns ``ids`` (name, array; each frame gets its own copy) then
+    ``values`` (rows × columns, wrapped without copying) — :func:`make_frame` without reading the identifiers
+    from a frame. ``names``: the identifier names followed by ``columns``, when the caller has them.
+
+    The frame is assembled from its blocks (``pandas.api.internals``): one per identifier and one for the
+    matrix, with no inference and no column-by-column insertion."""
+    n = len(ids)
+    blocks = [_block(array.copy(), pos) for pos, (_, array) in enumerate(ids)]
+    blocks.append((values.T, np.arange(n, n + values.shape[1])))
+    if names is None:
+        names = column_index((*(name for name, _ in ids), *columns)) if n else columns
+    return create_dataframe_from_blocks(blocks, index=index, columns=names)
+
+
+TEXT = pd.Series(["text"]).dtype
+"""The dtype pandas infers for a column of Python strings (``str``)."""
+
+
+@functools.lru_cache(maxsize=512)
+def column_index(names: tuple[str, ...]) -> pd.Index:
+    """The column labels ``names`` as an Index (built once per tuple of names: an Index is immutable)."""
+    return pd.Index(list(names))
+
+
+def _block(array: Any, pos: int) -> tuple[Any, np.ndarray]:
+    if isinstance(array, pd.arrays.NumpyExtensionArray):
+        array = array.to_numpy()
+    if isinstance(array, np.ndarray):
+        if array.dtype == object:  # text gets the dtype the DataFrame constructor infers for it
+            if pd.api.types.infer_dtype(array, skipna=True) != "string":
+                return array.reshape(1, -1), np.array([pos])
+            array = pd.array(array, dtype=TEXT)
+        else:
+            return array.reshape(1, -1), np.array([pos])
+    return array, np.array([pos])
+
+
+def arrays_frame(index: pd.Index | None, arrays: Sequence[tuple[str, Any]]) -> pd.DataFrame:
+    """``pd.DataFrame(dict(arrays), index=index)`` for one-dimensional columns (NumPy arrays or pandas extension
+    arrays), built from blocks: object arrays of text get the dtype the constructor infers for text, the others
+    are taken as they are (not copied). ``index``: a RangeIndex when ``None``."""
+    blocks = [_block(array, pos) for pos, (_, array) in enumerate(arrays)]
+    n = len(arrays[0][1]) if arrays else 0
+    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n) if index is None else index,
+                                        columns=column_index(tuple(name for name, _ in arrays)))
 
 
 def replace_columns(frame: pd.DataFrame, codes: Sequence[str], values: np.ndarray) -> pd.DataFrame:
@@ -80,18 +134,40 @@ class Grid:
     @classmethod
     def of(cls, frame: pd.DataFrame) -> Grid:
         """Grid of the rows of ``frame`` (identified by ``uCode`` and, if present, ``Time``)."""
-        units, unit_pos = np.unique(frame[UNIT].to_numpy(dtype=object), return_inverse=True)
-        if TIME in frame.columns:
-            times, time_pos = np.unique(frame[TIME].to_numpy(), return_inverse=True)
+        times = frame[TIME].to_numpy() if TIME in frame.columns else None
+        return cls.from_ids(frame[UNIT].to_numpy(dtype=object), times)
+
+    @classmethod
+    def from_ids(cls, units: np.ndarray, times: np.ndarray | None) -> Grid:
+        """Grid of rows identified by the arrays ``units`` and ``times`` (``None``: no ``Time`` column)."""
+        units_sorted, unit_pos = np.unique(units, return_inverse=True)
+        if times is not None:
+            times_sorted, time_pos = np.unique(times, return_inverse=True)
         else:
-            times, time_pos = np.zeros(1, dtype=np.int64), np.zeros(len(frame), dtype=np.intp)
-        n_u, n_t = len(units), len(times)
+            times_sorted, time_pos = np.zeros(1, dtype=np.int64), np.zeros(len(units), dtype=np.intp)
+        n_u, n_t = len(units_sorted), len(times_sorted)
         complete = (
-            len(frame) == n_u * n_t
+            len(units) == n_u * n_t
             and bool(np.array_equal(unit_pos, np.repeat(np.arange(n_u), n_t)))
             and bool(np.array_equal(time_pos, np.tile(np.arange(n_t), n_u)))
         )
-        return cls(units, times, unit_pos, time_pos, complete)
+        return cls(units_sorted, times_sorted, unit_pos, time_pos, complete)
+
+    def take(self, keep: np.ndarray) -> Grid:
+        """The grid of the rows selected by the boolean mask ``keep`` — the same as :meth:`of` of those rows,
+        from integer positions alone (units and times no row keeps are dropped)."""
+        unit_pos, time_pos = self.unit_pos[keep], self.time_pos[keep]
+        used_u = np.flatnonzero(np.bincount(unit_pos, minlength=len(self.units)))
+        used_t = np.flatnonzero(np.bincount(time_pos, minlength=len(self.times)))
+        unit_pos = np.searchsorted(used_u, unit_pos)
+        time_pos = np.searchsorted(used_t, time_pos)
+        n_u, n_t = len(used_u), len(used_t)
+        complete = (
+            len(unit_pos) == n_u * n_t
+            and bool(np.array_equal(unit_pos, np.repeat(np.arange(n_u), n_t)))
+            and bool(np.array_equal(time_pos, np.tile(np.arange(n_t), n_u)))
+        )
+        return Grid(self.units[used_u], self.times[used_t], unit_pos, time_pos, complete)
 
     @property
     def shape(self) -> tuple[int, int]:

@@ -23,7 +23,7 @@ X₀·W / A·W (X₀ = children with missing values as 0, A = availability, W = 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -33,7 +33,7 @@ from kechuang.index._grid import TIME, id_columns, make_frame, values_of
 from kechuang.index.errors import ComputationError
 from kechuang.index.structure import Structure
 
-__all__ = ["AGGREGATE_METHODS", "WeightSource", "aggregate_level", "a_copeland", "aggregate"]
+__all__ = ["AGGREGATE_METHODS", "WeightSource", "aggregate_level", "a_copeland", "aggregate", "aggregate_values"]
 
 AGGREGATE_METHODS = ("a_amean", "a_gmean", "a_hmean", "a_genmean", "a_copeland")
 DEFAULTS: dict[str, Any] = {"dat_thresh": None, "missing": "drop", "group": None}
@@ -126,9 +126,30 @@ def aggregate(
     """
     ids = frame[id_columns(frame)]
     indicators = list(structure.indicators)
+    times = frame[TIME].to_numpy() if TIME in frame.columns else None
+    values, used = aggregate_values(frame[indicators].to_numpy(dtype=float), structure, weights, method, params,
+                                    by_level, times, groups, lambda x, codes: make_frame(ids, x, codes))
+    aggregated = pd.DataFrame(values, columns=list(structure.aggregates), index=frame.index, copy=False)
+    return pd.concat([frame[id_columns(frame) + indicators], aggregated], axis=1), used
+
+
+def aggregate_values(
+    scores: np.ndarray,
+    structure: Structure,
+    weights: WeightSource,
+    method: str = "a_amean",
+    params: Mapping[str, Any] | None = None,
+    by_level: Mapping[int, Mapping[str, Any]] | None = None,
+    times: np.ndarray | None = None,
+    groups: pd.DataFrame | None = None,
+    frame_of: Callable[[np.ndarray, list[str]], pd.DataFrame] | None = None,
+) -> tuple[np.ndarray, dict[str, float]]:
+    """:func:`aggregate` on the matrix of indicator scores (rows × indicators): returns the scores of the
+    aggregates (rows × ``structure.aggregates``) and the weights used. ``times``: the Time of each row (``None``
+    without Time); ``frame_of(x, codes)`` makes a stage frame of those rows, asked only when a data-driven weight
+    source or ``missing = "group_mean"`` needs the children as a frame."""
     aggregates = list(structure.aggregates)
-    scores = frame[indicators].to_numpy(dtype=float)
-    values = np.empty((len(frame), len(aggregates)))
+    values = np.empty((len(scores), len(aggregates)))
     position = {c: j for j, c in enumerate(aggregates)}
     used: dict[str, float] = {}
     for level in range(2, structure.max_level + 1):
@@ -138,14 +159,19 @@ def aggregate(
         children = list(structure.at_level(level - 1))
         parents = list(structure.at_level(level))
         x = scores if level == 2 else values[:, position[children[0]] : position[children[-1]] + 1]
-        child_frame = make_frame(ids, x, children)
-        level_weights = weights(level, child_frame) if callable(weights) else weights
+        child_frame = None
+        if callable(weights) or lev_params["missing"] == "group_mean":
+            if frame_of is None:
+                raise ValueError("aggregate_values needs frame_of for data-driven weights or missing = group_mean")
+            child_frame = frame_of(x, children)
+        level_weights = weights(level, cast(pd.DataFrame, child_frame)) if callable(weights) else weights
         used.update({c: float(level_weights[c]) for c in children})
+        row = {c: i for i, c in enumerate(children)}
         w = np.zeros((len(children), len(parents)))
         for j, parent in enumerate(parents):
             for child in structure.children[parent]:
-                w[children.index(child), j] = level_weights[child]
-        if lev_params["missing"] == "group_mean":
+                w[row[child], j] = level_weights[child]
+        if lev_params["missing"] == "group_mean" and child_frame is not None:
             group = lev_params["group"]
             labels = None if group is None or groups is None else groups[group].to_numpy(dtype=object)
             x_in = _fill_group_mean(child_frame, children, labels)
@@ -153,9 +179,9 @@ def aggregate(
             x_in = x
         if lev_method == "a_copeland":
             y = np.full((len(x_in), len(parents)), np.nan)
-            times = frame[TIME].to_numpy() if TIME in frame.columns else np.zeros(len(x_in))
-            for t in np.unique(times):
-                rows = np.flatnonzero(times == t)
+            slots = times if times is not None else np.zeros(len(x_in))
+            for t in np.unique(slots):
+                rows = np.flatnonzero(slots == t)
                 for j in range(len(parents)):
                     members = np.flatnonzero(w[:, j] > 0)
                     y[rows, j] = a_copeland(x_in[np.ix_(rows, members)], w[members, j])
@@ -167,5 +193,4 @@ def aggregate(
                 share = (~np.isnan(x)).astype(float) @ membership / membership.sum(axis=0)
             y = np.where(share < lev_params["dat_thresh"], np.nan, y)
         values[:, position[parents[0]] : position[parents[-1]] + 1] = y
-    aggregated = pd.DataFrame(values, columns=aggregates, index=frame.index, copy=False)
-    return pd.concat([frame[id_columns(frame) + indicators], aggregated], axis=1), used
+    return values, used

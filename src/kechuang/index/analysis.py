@@ -156,19 +156,21 @@ def data_availability(frame: pd.DataFrame, codes: Sequence[str] | None = None) -
     """
     ids = id_columns(frame)
     codes = [c for c in frame.columns if c not in ids] if codes is None else list(codes)
-    x = frame[list(codes)].to_numpy(dtype=float)
+    table: dict[str, object] = {c: frame[c].array for c in ids}
+    table.update(availability(frame[list(codes)].to_numpy(dtype=float)))
+    return pd.DataFrame(table, index=frame.index)
+
+
+def availability(x: np.ndarray) -> dict[str, np.ndarray]:
+    """The columns of :func:`data_availability` (``N_missing`` … ``Non_Zero``) for the rows of a matrix ``x``
+    (rows × k indicators)."""
     k = x.shape[1]
     missing = np.isnan(x).sum(axis=1)
     zero = (x == 0).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         non_zero = 1 - zero / (k - missing)
-    out = frame[ids].copy()
-    out["N_missing"] = missing
-    out["N_zero"] = zero
-    out["N_miss_or_zero"] = missing + zero
-    out["Dat_Avail"] = 1 - missing / k
-    out["Non_Zero"] = non_zero
-    return out
+    return {"N_missing": missing, "N_zero": zero, "N_miss_or_zero": missing + zero, "Dat_Avail": 1 - missing / k,
+            "Non_Zero": non_zero}
 
 
 def cronbach_alpha(frame: pd.DataFrame, codes: Sequence[str]) -> float:

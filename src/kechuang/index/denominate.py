@@ -9,7 +9,7 @@ import pandas as pd
 
 from kechuang.index._grid import id_columns, replace_columns, values_of
 
-__all__ = ["denominate", "denominators_from_meta"]
+__all__ = ["denominate", "denominators_from_meta", "divide"]
 
 
 def denominators_from_meta(meta: pd.DataFrame) -> dict[str, str]:
@@ -35,8 +35,13 @@ def denominate(
     values = values_of(frame, listed)
     columns = sorted({denominators[c] for c in listed})
     table = frame[columns] if source is None else source.loc[frame.index, columns]
-    for j, code in enumerate(listed):
-        den = table[denominators[code]].to_numpy(dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            values[:, j] = np.where(den == 0, np.nan, values[:, j] / den)
+    dens = {name: table[name].to_numpy(dtype=float) for name in columns}
+    divide(values, [dens[denominators[code]] for code in listed])
     return replace_columns(frame[id_columns(frame) + list(codes)], listed, values)
+
+
+def divide(values: np.ndarray, dens: Sequence[np.ndarray]) -> None:
+    """In place, column j of ``values`` ← x / d with d = ``dens[j]``; a zero or missing d gives NaN."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for j, den in enumerate(dens):
+            values[:, j] = np.where(den == 0, np.nan, values[:, j] / den)

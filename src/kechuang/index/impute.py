@@ -16,7 +16,7 @@ observed values are never changed.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -61,34 +61,36 @@ def _compensated_means(x: np.ndarray, ids: np.ndarray, n_cells: int) -> np.ndarr
         return np.where(nobs > 0, total / nobs, np.nan)
 
 
-def _cell_ids(frame: pd.DataFrame, groups: np.ndarray | None) -> tuple[np.ndarray, int]:
+def _cell_ids(n_rows: int, times: np.ndarray | None, groups: np.ndarray | None) -> tuple[np.ndarray, int]:
     """The cross-section (year × group) of each row as an integer (−1: a row without a group), and their number."""
-    ids = np.zeros(len(frame), dtype=np.intp)
+    ids = np.zeros(n_rows, dtype=np.intp)
     n = 1
-    if TIME in frame.columns:
-        times, inverse = np.unique(frame[TIME].to_numpy(), return_inverse=True)
-        ids, n = inverse.astype(np.intp), len(times)
+    if times is not None:
+        uniq, inverse = np.unique(times, return_inverse=True)
+        ids, n = inverse.astype(np.intp), len(uniq)
     if groups is not None:
-        codes, labels = pd.factorize(pd.Series(np.asarray(groups, dtype=object)), use_na_sentinel=True)
+        codes, labels = pd.factorize(np.asarray(groups, dtype=object), use_na_sentinel=True)
         ids = np.where(codes < 0, -1, ids * len(labels) + codes)
         n *= max(len(labels), 1)
     return ids, n
 
 
-def _cross_section(frame: pd.DataFrame, codes: list[str], stat: str, groups: np.ndarray | None) -> np.ndarray:
-    """Fill each gap with the mean or median of the observed values of its cross-section (year, group)."""
-    x = values_of(frame, codes)
+def _cross_section(x: np.ndarray, times: np.ndarray | None, stat: str, groups: np.ndarray | None) -> np.ndarray:
+    """Fill each gap of ``x`` (in place; returned) with the mean or median of the observed values of its
+    cross-section (year, group); ``times`` is the Time of each row (``None``: no Time column)."""
     missing = np.isnan(x)
-    if TIME not in frame.columns and groups is None:
-        table = frame[codes].astype(float)
+    if times is None and groups is None:
+        table = pd.DataFrame(x.copy(), copy=False)
         fill = (table.mean() if stat == "mean" else table.median()).to_numpy(dtype=float)[None, :]
         np.copyto(x, np.broadcast_to(fill, x.shape), where=missing)
         return x
-    ids, n_cells = _cell_ids(frame, groups)
+    ids, n_cells = _cell_ids(len(x), times, groups)
     if stat == "mean":
         means = _compensated_means(x, ids, n_cells)
-        fill = np.where((ids >= 0)[:, None], means[np.maximum(ids, 0)], np.nan)
-        np.copyto(x, fill, where=missing)
+        r, c = np.nonzero(missing)
+        grouped = ids[r] >= 0  # a row without a group stays missing
+        r, c = r[grouped], c[grouped]
+        x[r, c] = means[ids[r], c]
         return x
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a cross-section without an observation stays missing
@@ -116,9 +118,8 @@ def _backward_index(observed: np.ndarray) -> np.ndarray:
     return np.minimum.accumulate(idx[:, ::-1], axis=1)[:, ::-1]
 
 
-def _panel(frame: pd.DataFrame, codes: list[str], imp_type: str, max_time: int | None) -> np.ndarray:
-    grid = Grid.of(frame)
-    cube = grid.cube(values_of(frame, codes))
+def _panel(x: np.ndarray, grid: Grid, imp_type: str, max_time: int | None) -> np.ndarray:
+    cube = grid.cube(x)
     observed = ~np.isnan(cube)
     n_t = cube.shape[1]
     slots = np.arange(n_t, dtype=np.int32)[None, :, None]
@@ -146,6 +147,38 @@ def _panel(frame: pd.DataFrame, codes: list[str], imp_type: str, max_time: int |
     return grid.rows(cube)
 
 
+def impute_values(
+    x: np.ndarray,
+    method: str,
+    times: np.ndarray | None,
+    groups: np.ndarray | None,
+    grid: Callable[[], Grid],
+    imp_type: str = "latest",
+    max_time: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`impute` on a matrix ``x`` (rows × indicators, not modified): returns the positions of the
+    columns with gaps and their imputed values (rows × those columns). ``times``: the Time of each row
+    (``None`` without Time); ``groups``: the group label of each row; ``grid``: gives the rows' grid (panel)."""
+    if method not in IMPUTE_METHODS:
+        raise ValueError(f"unknown impute method {method!r} (valid: {', '.join(IMPUTE_METHODS)})")
+    gaps = np.flatnonzero(np.isnan(x).any(axis=0))
+    if not gaps.size:
+        return gaps, x[:, gaps]
+    if method in ("i_mean_grp", "i_median_grp") and groups is None:
+        raise ValueError(f"{method} needs the group label of each row")
+    if method == "impute_panel":
+        if times is None:
+            raise ValueError("impute_panel needs a Time column")
+        if imp_type not in PANEL_TYPES:
+            raise ValueError(f"unknown imp_type {imp_type!r} (valid: {', '.join(PANEL_TYPES)})")
+    sub = x[:, gaps] if gaps.size < x.shape[1] else np.array(x, dtype=float, order="C", copy=True)
+    if method in ("i_mean", "i_median"):
+        return gaps, _cross_section(sub, times, method[2:], None)
+    if method in ("i_mean_grp", "i_median_grp"):
+        return gaps, _cross_section(sub, times, method[2:-4], np.asarray(groups, dtype=object))
+    return gaps, _panel(sub, grid(), imp_type, max_time)
+
+
 def impute(
     frame: pd.DataFrame,
     codes: Sequence[str],
@@ -164,21 +197,8 @@ def impute(
     the formulas.
     """
     codes = list(codes)
-    if method not in IMPUTE_METHODS:
-        raise ValueError(f"unknown impute method {method!r} (valid: {', '.join(IMPUTE_METHODS)})")
-    gaps = [c for c, gap in zip(codes, frame[codes].isna().any().tolist(), strict=True) if gap]
-    if not gaps:
-        return frame[id_columns(frame) + codes]
-    if method in ("i_mean", "i_median"):
-        x = _cross_section(frame, gaps, method[2:], None)
-    elif method in ("i_mean_grp", "i_median_grp"):
-        if groups is None:
-            raise ValueError(f"{method} needs the group label of each row")
-        x = _cross_section(frame, gaps, method[2:-4], np.asarray(groups, dtype=object))
-    else:
-        if TIME not in frame.columns:
-            raise ValueError("impute_panel needs a Time column")
-        if imp_type not in PANEL_TYPES:
-            raise ValueError(f"unknown imp_type {imp_type!r} (valid: {', '.join(PANEL_TYPES)})")
-        x = _panel(frame, gaps, imp_type, max_time)
-    return replace_columns(frame[id_columns(frame) + codes], gaps, x)
+    times = frame[TIME].to_numpy() if TIME in frame.columns else None
+    labels = None if groups is None else np.asarray(groups, dtype=object)
+    gaps, x = impute_values(values_of(frame, codes), method, times, labels, lambda: Grid.of(frame), imp_type,
+                            max_time)
+    return replace_columns(frame[id_columns(frame) + codes], [codes[j] for j in gaps], x)

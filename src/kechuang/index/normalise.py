@@ -29,7 +29,7 @@ indicator and year; ``n_base_year`` alone gives a missing value where the denomi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -120,11 +120,15 @@ def rank_min(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def n_minmax(x: np.ndarray, l_u: Sequence[float] = (0.0, 100.0)) -> np.ndarray:
-    """(x − min)/(max − min)·(u − l) + l per column."""
+def n_minmax(x: np.ndarray, l_u: Sequence[float] = (0.0, 100.0), *, overwrite: bool = False) -> np.ndarray:
+    """(x − min)/(max − min)·(u − l) + l per column (``overwrite``: computed in x's own memory)."""
     lo, hi = col_min(x), col_max(x)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (x - lo) / (hi - lo) * (l_u[1] - l_u[0]) + l_u[0]
+        y = np.subtract(x, lo, out=x if overwrite else None)  # then in place: the same operations, same order
+        y /= hi - lo
+        y *= l_u[1] - l_u[0]
+        y += l_u[0]
+        return y
 
 
 def n_zscore(x: np.ndarray, m_sd: Sequence[float] = (0.0, 1.0)) -> np.ndarray:
@@ -211,9 +215,10 @@ def n_base_year(cube: np.ndarray, base: int, direction: np.ndarray, scale: float
         return np.where(den == 0, np.nan, num / den) * scale
 
 
-def _column_method(method: str, x: np.ndarray, params: Mapping[str, Any], col: Mapping[str, np.ndarray]) -> np.ndarray:
+def _column_method(method: str, x: np.ndarray, params: Mapping[str, Any], col: Mapping[str, np.ndarray],
+                   overwrite: bool = False) -> np.ndarray:
     if method == "n_minmax":
-        return n_minmax(x, params["l_u"])
+        return n_minmax(x, params["l_u"], overwrite=overwrite)
     if method == "n_zscore":
         return n_zscore(x, params["m_sd"])
     if method == "n_rank":
@@ -264,6 +269,28 @@ def normalise(
     statistics are pooled over all years of a panel.
     """
     codes = list(codes)
+    panel = TIME in frame.columns
+    values = normalise_values(values_of(frame, codes), lambda: Grid.of(frame), codes, directions, method, params,
+                              indiv, global_=global_, meta=meta, panel=panel)
+    return make_frame(frame[id_columns(frame)], values, codes)
+
+
+def normalise_values(
+    values: np.ndarray,
+    grid: Callable[[], Grid],
+    codes: list[str],
+    directions: Mapping[str, int],
+    method: str = "n_minmax",
+    params: Mapping[str, Any] | None = None,
+    indiv: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    global_: bool = False,
+    meta: pd.DataFrame | None = None,
+    panel: bool = False,
+) -> np.ndarray:
+    """:func:`normalise` on a matrix (rows × ``codes``; a copy the function may overwrite): returns the
+    normalised matrix. ``grid`` gives the rows' grid (asked only for statistics per year); ``panel``: the rows
+    have a ``Time`` column."""
     k = len(codes)
     direction = np.array([directions[c] for c in codes], dtype=float)
     groups: dict[str, tuple[str, dict[str, Any], list[int]]] = {}
@@ -274,9 +301,8 @@ def normalise(
         p = {**DEFAULTS[m], **own, **(entry or {}).get("params", {})}
         key = repr((m, sorted(p.items())))
         groups.setdefault(key, (m, p, []))[2].append(j)
-    pooled = global_ or TIME not in frame.columns
+    pooled = global_ or not panel
     if pooled and not any(m in ("n_base_year", "n_dist2ref") for m, _, _ in groups.values()):
-        values = values_of(frame, codes)
         for m, p, cols in groups.values():
             whole = len(cols) == k
             x = values if whole else values[:, cols]
@@ -284,26 +310,25 @@ def normalise(
             col = _meta_params(m, p, sub_codes, direction[cols], meta)
             if m != "n_goalposts":
                 x *= direction[cols]
-            y = _column_method(m, x, p, col)
-            _refuse_undefined(m, x, y, sub_codes, None)
+            finite = np.isfinite(x)
+            y = _column_method(m, x, p, col, overwrite=True)  # x is this function's own
+            _refuse_undefined(m, finite, y, sub_codes, None)
             if whole:
                 values = y
             else:
                 values[:, cols] = y
-        return make_frame(frame[id_columns(frame)], values, codes)
-    grid = Grid.of(frame)
-    cube = grid.cube(values_of(frame, codes))
+        return values
+    rows = grid()
+    cube = rows.cube(values)
     for m, p, cols in groups.values():
         whole = len(cols) == k
         x = cube if whole else cube[:, :, cols]
-        y = _normalise_cube(
-            m, p, x, [codes[j] for j in cols], direction[cols], grid, global_, meta, TIME in frame.columns
-        )
+        y = _normalise_cube(m, p, x, [codes[j] for j in cols], direction[cols], rows, global_, meta, panel)
         if whole:
             cube = y
         else:
             cube[:, :, cols] = y
-    return make_frame(frame[id_columns(frame)], grid.rows(cube), codes)
+    return rows.rows(cube)
 
 
 def _meta_params(
@@ -357,23 +382,26 @@ def _normalise_cube(
     if global_:
         flat = x.reshape(n_u * n_t, k)
         y = _column_method(m, flat, p, col)
-        _refuse_undefined(m, flat, y, codes, None)
+        _refuse_undefined(m, np.isfinite(flat), y, codes, None)
         return y.reshape(n_u, n_t, k)
     for name in ("target", "lower", "upper", "lower_better"):
         if name in col:
             col[name] = np.tile(col[name], n_t)
     wide = x.reshape(n_u, n_t * k)
     y = _column_method(m, wide, p, col)
-    _refuse_undefined(m, wide, y, codes, grid.times if time_labels else None)
+    _refuse_undefined(m, np.isfinite(wide), y, codes, grid.times if time_labels else None)
     return y.reshape(n_u, n_t, k)
 
 
-def _refuse_undefined(m: str, x: np.ndarray, y: np.ndarray, codes: list[str], times: np.ndarray | None) -> None:
-    """Raise when a value had no defined score (e.g. min-max of a column whose values are all equal).
+def _refuse_undefined(
+    m: str, finite: np.ndarray, y: np.ndarray, codes: list[str], times: np.ndarray | None
+) -> None:
+    """Raise when a value had no defined score (e.g. min-max of a column whose values are all equal); ``finite``
+    marks the finite values before normalisation.
 
-    Columns of ``x`` are indicators, or (year, indicator) pairs when ``times`` is given.
+    Columns are indicators, or (year, indicator) pairs when ``times`` is given.
     """
-    bad = (np.isfinite(x) & ~np.isfinite(y)).any(axis=0)
+    bad = (finite & ~np.isfinite(y)).any(axis=0)
     if bad.any():
         j = int(np.flatnonzero(bad)[0])
         when = "" if times is None else f" in {times[j // len(codes)]}"

@@ -16,11 +16,12 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from kechuang.index._grid import TIME, UNIT, Grid, id_columns, make_frame, values_of
+from kechuang.index._grid import TIME, UNIT, Grid, arrays_frame, id_columns, make_frame, values_of
 from kechuang.index._parallel import column_blocks, run_blocks
 from kechuang.index.normalise import rank_rows
 
-__all__ = ["ranks", "group_ranks", "strengths_weaknesses", "growth", "growth_rate", "cagr", "decompose_change"]
+__all__ = ["ranks", "rank_arrays", "rank_frame", "group_ranks", "strengths_weaknesses", "growth", "growth_rate",
+           "cagr", "decompose_change"]
 
 
 def _codes(frame: pd.DataFrame, codes: Sequence[str] | None) -> list[str]:
@@ -35,31 +36,42 @@ def ranks(scores: pd.DataFrame, codes: Sequence[str] | None = None) -> pd.DataFr
     (code, year) is one contiguous row of units to sort.
     """
     codes = _codes(scores, codes)
-    grid = Grid.of(scores)
+    ids = [(c, scores[c].array) for c in id_columns(scores)]
+    return rank_frame(scores[codes].to_numpy(dtype=float), Grid.of(scores), codes, scores.index, ids)
+
+
+def rank_frame(
+    values: np.ndarray, grid: Grid, codes: list[str], index: pd.Index, ids: Sequence[tuple[str, object]]
+) -> pd.DataFrame:
+    """:func:`ranks` of a matrix of scores (rows × ``codes``) whose rows lie on ``grid``; the frame has the
+    identifier columns ``ids`` (name, array) and the row labels ``index``."""
+    ranked = rank_arrays(values, grid, codes)
+    columns = [(name, array.copy()) for name, array in ids]  # type: ignore[attr-defined]
+    return arrays_frame(index, columns + [(c, ranked[c]) for c in codes])
+
+
+def rank_arrays(values: np.ndarray, grid: Grid, codes: Sequence[str]) -> dict[str, pd.arrays.IntegerArray]:
+    """The rank columns of :func:`ranks` (nullable ``Int32``) of a matrix of scores (rows × ``codes``) whose rows
+    lie on ``grid``."""
     n_u, n_t = grid.shape
-    n_rows = len(scores)
+    n_rows = len(values)
     ranked = np.zeros((len(codes), n_rows), dtype=np.int32)
     missing = np.zeros((len(codes), n_rows), dtype=bool)
 
     slot = grid.time_pos * n_u + grid.unit_pos
 
     def rank_block(block: slice) -> None:
-        values = scores[codes[block]].to_numpy(dtype=float).T
-        layout = np.full((values.shape[0], n_t * n_u), np.nan)
-        layout[:, slot] = values
+        part = values[:, block].T
+        layout = np.full((part.shape[0], n_t * n_u), np.nan)
+        layout[:, slot] = part
         np.negative(layout, out=layout)
-        r = rank_rows(layout.reshape(-1, n_u)).reshape(values.shape[0], n_t * n_u)[:, slot]
+        r = rank_rows(layout.reshape(-1, n_u)).reshape(part.shape[0], n_t * n_u)[:, slot]
         nan = np.isnan(r)
         missing[block] = nan
         ranked[block] = np.where(nan, 0, r)
 
     run_blocks(rank_block, column_blocks(n_rows, len(codes)))
-    out = pd.DataFrame(
-        {c: pd.arrays.IntegerArray(ranked[j], missing[j]) for j, c in enumerate(codes)}, index=scores.index
-    )
-    for pos, col in enumerate(id_columns(scores)):
-        out.insert(pos, col, scores[col].array)
-    return out
+    return {c: pd.arrays.IntegerArray(ranked[j], missing[j]) for j, c in enumerate(codes)}
 
 
 def growth(scores: pd.DataFrame, codes: Sequence[str] | None = None) -> pd.DataFrame:

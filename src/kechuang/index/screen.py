@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from kechuang.index.analysis import data_availability
+from kechuang.index._grid import arrays_frame, id_columns
+from kechuang.index.analysis import availability
 
-__all__ = ["SCREEN_METHODS", "screen"]
+__all__ = ["SCREEN_METHODS", "screen", "screen_rows"]
 
 SCREEN_METHODS = ("byNA", "byzeros", "byNAandzeros")
 
@@ -32,20 +34,45 @@ def screen(
     LowNonZero, ``byNAandzeros`` rows without either. Units in ``force_in`` are always kept and units in
     ``force_out`` always removed (every year of a panel). The summary adds ``Included`` per row.
     """
-    if method not in SCREEN_METHODS:
-        raise ValueError(f"unknown screen method {method!r} (valid: {', '.join(SCREEN_METHODS)})")
-    summary = data_availability(frame, codes)
-    low_data = (summary["Dat_Avail"] < dat_thresh).to_numpy()
-    low_zero = (summary["Non_Zero"] < nonzero_thresh).to_numpy()
-    summary["LowData"] = low_data
-    summary["LowNonZero"] = low_zero
-    summary["LowDatOrZeroFlag"] = low_data | low_zero
-    rule = {"byNA": low_data, "byzeros": low_zero, "byNAandzeros": low_data | low_zero}[method]
-    included = ~rule
-    units = frame["uCode"].to_numpy()
-    included |= np.isin(units, list(force_in))
-    included &= ~np.isin(units, list(force_out))
-    summary["Included"] = included
+    ids = {c: frame[c].array for c in id_columns(frame)}
+    summary = screen_rows(frame[list(codes)].to_numpy(dtype=float), ids, frame.index, method, dat_thresh=dat_thresh,
+                          nonzero_thresh=nonzero_thresh, force_in=force_in, force_out=force_out)
+    included = summary["Included"].to_numpy()
     if included.all():
         return frame, summary
     return frame[included], summary
+
+
+def screen_rows(
+    x: np.ndarray,
+    ids: Mapping[str, Any],
+    index: pd.Index,
+    method: str = "byNA",
+    *,
+    dat_thresh: float = 2 / 3,
+    nonzero_thresh: float = 0.05,
+    force_in: Sequence[str] = (),
+    force_out: Sequence[str] = (),
+) -> pd.DataFrame:
+    """The summary of :func:`screen` for the rows of the matrix ``x`` (rows × indicators), whose identifier
+    columns are ``ids`` (``uCode`` and, in a panel, ``Time``) and row labels ``index``; its ``Included``
+    column is the rule."""
+    if method not in SCREEN_METHODS:
+        raise ValueError(f"unknown screen method {method!r} (valid: {', '.join(SCREEN_METHODS)})")
+    table: dict[str, Any] = dict(ids)
+    table.update(availability(x))
+    low_data = table["Dat_Avail"] < dat_thresh
+    with np.errstate(invalid="ignore"):
+        low_zero = table["Non_Zero"] < nonzero_thresh
+    table["LowData"] = low_data
+    table["LowNonZero"] = low_zero
+    table["LowDatOrZeroFlag"] = low_data | low_zero
+    rule = {"byNA": low_data, "byzeros": low_zero, "byNAandzeros": low_data | low_zero}[method]
+    included = ~rule
+    units = np.asarray(ids["uCode"])
+    if len(force_in):
+        included |= np.isin(units, list(force_in))
+    if len(force_out):
+        included &= ~np.isin(units, list(force_out))
+    table["Included"] = included
+    return arrays_frame(index, list(table.items()))

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from kechuang.index._columns import col_max, col_min
-from kechuang.index._grid import TIME, UNIT, Grid, id_columns, replace_columns, values_of
+from kechuang.index._grid import TIME, UNIT, Grid, arrays_frame, id_columns, replace_columns, values_of
 from kechuang.index._parallel import column_blocks, run_blocks
 from kechuang.index.analysis import skew_kurt
 
@@ -244,11 +244,30 @@ def treat(
     method is the same). Columns sharing a configuration are treated together, vectorised, in column
     blocks run in parallel.
     """
+    codes = list(codes)
+    touched, rows, details, points = treat_values(values_of(frame, codes), Grid.of(frame), codes, method, params,
+                                                  indiv, TIME in frame.columns)
+    data = replace_columns(frame[id_columns(frame) + codes], [codes[j] for j in touched], rows)
+    return Treatment(data, details, points)
+
+
+def treat_values(
+    x: np.ndarray,
+    grid: Grid,
+    codes: list[str],
+    method: str = "winsorise",
+    params: Mapping[str, Any] | None = None,
+    indiv: Mapping[str, Any] | None = None,
+    panel: bool = False,
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame, pd.DataFrame]:
+    """:func:`treat` on a matrix ``x`` (rows × ``codes``, not modified) whose rows lie on ``grid``: returns the
+    positions of the columns changed, their treated values (rows × those columns), and the ``details`` and
+    ``points`` tables of :class:`Treatment` (``panel``: the rows have a ``Time`` column)."""
     if method not in TREAT_METHODS:
         raise ValueError(f"unknown treat method {method!r} (valid: {', '.join(TREAT_METHODS)})")
-    codes = list(codes)
     k = len(codes)
     base = {**DEFAULTS[method], **(params or {})}
+    base_key = _config_key({"method": method, **base})
     configs: dict[str, tuple[str, dict[str, Any]]] = {}
     code_config: list[str] = []
     for code in codes:
@@ -257,17 +276,28 @@ def treat(
             code_config.append("none")
             continue
         if entry is None:
-            m, p = method, base
-        else:
-            m = entry.get("method", method)
-            p = {**DEFAULTS[m], **(base if m == method else {}), **entry.get("params", {})}
+            configs[base_key] = (method, base)
+            code_config.append(base_key)
+            continue
+        m = entry.get("method", method)
+        p = {**DEFAULTS[m], **(base if m == method else {}), **entry.get("params", {})}
         key = _config_key({"method": m, **p})
         configs[key] = (m, p)
         code_config.append(key)
 
-    grid = Grid.of(frame)
     n_u, n_t = grid.shape
-    matrix = grid.cube(values_of(frame, codes)).reshape(n_u, n_t * k)
+    if grid.complete:
+        matrix = x.reshape(n_u, n_t * k)  # a view: column t·k + j is indicator j in year t
+
+        def columns_of(chunk: np.ndarray) -> np.ndarray:
+            return matrix[:, chunk]
+    else:  # gathered block by block, not as a whole (unit, year, indicator) cube
+        row_at = np.full((n_u, n_t), -1, dtype=np.intp)
+        row_at[grid.unit_pos, grid.time_pos] = np.arange(len(x))
+
+        def columns_of(chunk: np.ndarray) -> np.ndarray:
+            at = row_at[:, chunk // k]
+            return np.where(at >= 0, x[np.maximum(at, 0), (chunk % k)[None, :]], np.nan)
     col_code = np.tile(np.arange(k), n_t)
     col_config = np.array(code_config, dtype=object)[col_code]
     n_total = n_t * k
@@ -293,7 +323,7 @@ def treat(
         cols = np.flatnonzero(col_config == key)
 
         def run(chunk: np.ndarray, m: str = m, p: dict[str, Any] = p) -> dict[str, Any]:
-            return _treat_block(matrix[:, chunk], m, p)
+            return _treat_block(columns_of(chunk), m, p)
 
         chunks = [cols[s] for s in column_blocks(n_u, cols.size)]
         for chunk, rec in zip(chunks, run_blocks(run, chunks), strict=True):
@@ -302,28 +332,39 @@ def treat(
             fallback[chunk] = rec["fallback"]
             changed = chunk[rec["fail"]]
             treatment[changed] = m
-            matrix[:, changed] = rec["treated"]
             pieces.append((changed, rec["original"], rec["treated"], rec["side"]))
 
     touched = np.unique(np.concatenate([np.zeros(0, dtype=np.intp), *(p[0] % k for p in pieces)]))
-    rows = grid.rows(matrix.reshape(n_u, n_t, k)[:, :, touched])
-    data = replace_columns(frame[id_columns(frame) + codes], [codes[j] for j in touched], rows)
+    rows = x[:, touched]
+    where = np.full(k, -1, dtype=np.intp)
+    where[touched] = np.arange(touched.size)
+    by_time = np.argsort(grid.time_pos, kind="stable")
+    starts = np.searchsorted(grid.time_pos[by_time], np.arange(n_t + 1))
+    for changed, _, treated, _ in pieces:  # the treated (year, indicator) columns back into the rows
+        slot = changed // k
+        for t in np.unique(slot).tolist():
+            cols = np.flatnonzero(slot == t)
+            at = by_time[starts[t] : starts[t + 1]]
+            rows[np.ix_(at, where[changed[cols] % k])] = treated[np.ix_(grid.unit_pos[at], cols)]
 
-    details = pd.DataFrame({"iCode": np.array(codes, dtype=object)[col_code]})
-    if TIME in frame.columns:
-        details[TIME] = np.repeat(grid.times, k)
-    for name in ("pass_0", "skew_0", "kurt_0"):
-        details[name] = record[name]
-    details["treatment"] = treatment
-    details["n_winsorised"] = pd.array(record["n_winsorised"], dtype="Float64").astype("Int64")
-    for name in ("pass_1", "skew_1", "kurt_1"):
-        details[name] = record[name]
-    details["fallback"] = fallback
-    for name in ("pass_2", "skew_2", "kurt_2"):
-        details[name] = record[name]
-    for name in ("pass_0", "pass_1", "pass_2"):
-        details[name] = pd.array(record[name], dtype="Float64").astype("boolean")
-    return Treatment(data, details, _points(pieces, grid, codes, TIME in frame.columns))
+    def flag(values: np.ndarray) -> pd.arrays.BooleanArray:  # 1.0 / 0.0 / NaN → True / False / NA
+        return pd.arrays.BooleanArray(values == 1.0, np.isnan(values))
+
+    nwin = record["n_winsorised"]
+    table: dict[str, Any] = {"iCode": np.array(codes, dtype=object)[col_code]}
+    if panel:
+        table[TIME] = np.repeat(grid.times, k)
+    table.update({
+        "pass_0": flag(record["pass_0"]), "skew_0": record["skew_0"], "kurt_0": record["kurt_0"],
+        "treatment": treatment,
+        "n_winsorised": pd.arrays.IntegerArray(np.where(np.isnan(nwin), 0, nwin).astype(np.int64), np.isnan(nwin)),
+        "pass_1": flag(record["pass_1"]), "skew_1": record["skew_1"], "kurt_1": record["kurt_1"],
+        "fallback": fallback,
+        "pass_2": flag(record["pass_2"]), "skew_2": record["skew_2"], "kurt_2": record["kurt_2"],
+    })
+    return touched, rows, arrays_frame(None, list(table.items())), _points(pieces, grid, codes, panel)
+
+
 
 
 def _points(
@@ -345,12 +386,14 @@ def _points(
     u = np.concatenate([np.zeros(0, dtype=np.intp), *units])
     c = np.concatenate([np.zeros(0, dtype=np.intp), *cols])
     order = np.lexsort((c % k, c // k, u))
-    points = pd.DataFrame({UNIT: grid.units[u[order]]})
+    columns: list[tuple[str, Any]] = [(UNIT, grid.units[u[order]])]
     if panel:
-        points[TIME] = grid.times[c[order] // k]
-    points["iCode"] = np.array(codes, dtype=object)[c[order] % k]
-    points["original"] = np.concatenate([np.zeros(0), *before])[order]
-    points["treated"] = np.concatenate([np.zeros(0), *after])[order]
+        columns.append((TIME, grid.times[c[order] // k]))
     side_all = np.concatenate([np.zeros(0, dtype=np.int8), *sides])[order]
-    points["reason"] = np.where(side_all > 0, "winhi", "winlo").astype(object)
-    return points
+    columns += [
+        ("iCode", np.array(codes, dtype=object)[c[order] % k]),
+        ("original", np.concatenate([np.zeros(0), *before])[order]),
+        ("treated", np.concatenate([np.zeros(0), *after])[order]),
+        ("reason", np.where(side_all > 0, "winhi", "winlo").astype(object)),
+    ]
+    return arrays_frame(None, columns)

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from kechuang.index._columns import col_mean, col_sd
+from kechuang.index._grid import arrays_frame
 from kechuang.index.analysis import principal_components
 from kechuang.index.errors import ComputationError
 from kechuang.index.structure import Structure
@@ -144,12 +145,20 @@ def normalise_within_parent(weights: Mapping[str, float], structure: Structure) 
 def effective_weights(weights: Mapping[str, float], structure: Structure) -> pd.DataFrame:
     """Table of iCode, Level, Parent, Weight, Normalised (w̃) and EffWeight (product of w̃ up the chain)."""
     norm = normalise_within_parent(weights, structure)
-    rows: list[tuple[str, int, str | None, float, float, float]] = []
+    effective: list[float] = []
     for code in structure.codes:
         eff = 1.0
         node: str | None = code
         while node is not None:
             eff *= norm[node]
             node = structure.parent[node]
-        rows.append((code, structure.level[code], structure.parent[code], weights[code], norm[code], eff))
-    return pd.DataFrame(rows, columns=["iCode", "Level", "Parent", "Weight", "Normalised", "EffWeight"])
+        effective.append(eff)
+    codes = structure.codes
+    return arrays_frame(None, [
+        ("iCode", np.array(codes, dtype=object)),
+        ("Level", np.array([structure.level[c] for c in codes], dtype=np.int64)),
+        ("Parent", np.array([structure.parent[c] for c in codes], dtype=object)),
+        ("Weight", np.array([weights[c] for c in codes])),
+        ("Normalised", np.array([norm[c] for c in codes], dtype=float)),
+        ("EffWeight", np.array(effective, dtype=float)),
+    ])
