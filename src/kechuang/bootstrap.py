@@ -1,7 +1,7 @@
-"""Loading what ships with the package into a database: the bundled plan (only into a database that has none),
-its index framework (every node a plan indicator), the framework's published figures and the bundle's further
-sourced figures (``found_figures.csv``, with their confidence). Used by
-``kechuang init`` and by the tests, so both take the same path.
+"""Loading a district's bundle (:mod:`kechuang.plan.bundle`; by default the configured one, ``KECHUANG_BUNDLE``)
+into a database: its plan (only into a database that has none), its index framework when it has one (every node
+a plan indicator), the framework's published figures and the bundle's further sourced figures (with their
+confidence). Used by ``kechuang init``, ``kechuang plan load DIR`` and the tests, so all take the same path.
 
 The plan is never replaced here: once a database holds the plan, its current version (adjusted or loaded by
 ``kechuang plan load``) stays current through every ``init`` and ``serve``; ``bundled_differs`` tells that the
@@ -13,6 +13,7 @@ through the submission workflow and rebuilds the same way).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +22,8 @@ from kechuang.index_results import frameworks
 from kechuang.index_results import service as index_results
 from kechuang.indicators.found import load_found_figures
 from kechuang.plan import service as plans
-from kechuang.plan.loader import BUNDLED_PLAN, content_hash, read_plan_file
+from kechuang.plan.bundle import DistrictBundle, configured_bundle
+from kechuang.plan.loader import content_hash, read_plan_file
 from kechuang.plan.models import PlanVersion
 
 
@@ -29,14 +31,16 @@ from kechuang.plan.models import PlanVersion
 class BundleSummary:
     plan: plans.LoadResult
     published_figures: int
-    framework: str
+    framework: str | None
     bundled_differs: bool
+    plan_file: Path
 
 
-def load_bundled(session: Session, *, by: str) -> BundleSummary:
-    """Load the bundled plan into a database without it, register its index framework and store the published
-    figures (all idempotent; see the module docstring)."""
-    doc = read_plan_file(BUNDLED_PLAN)
+def load_bundled(session: Session, *, by: str, bundle: DistrictBundle | None = None) -> BundleSummary:
+    """Load the plan of ``bundle`` (default: the configured one) into a database without it, register its index
+    framework and store the published figures (all idempotent; see the module docstring)."""
+    district = bundle or configured_bundle()
+    doc = read_plan_file(district.plan_file)
     if plans.has_plan(session, doc.plan.code):
         current = plans.latest_version(session, doc.plan.code)
         res = plans.LoadResult(doc.plan.code, current.number, False, len(plans.elements(session, current)),
@@ -45,14 +49,17 @@ def load_bundled(session: Session, *, by: str) -> BundleSummary:
         differs = session.scalar(select(PlanVersion.id).where(PlanVersion.plan_id == current.plan_id,
                                                               PlanVersion.content_hash == digest)) is None
     else:
-        res = plans.load_plan(session, doc, source="bundled:yangpu/plan.yaml", by=by)
+        res = plans.load_plan(session, doc, source=district.source, by=by)
         differs = False
     plan_id = plans.get_plan(session, res.plan_code).id
-    bundle = frameworks.read_bundle()
-    fw = frameworks.register(session, plan_id, bundle)
-    published_path = bundle.path(bundle.file.published)
-    published = index_results.load_published(session, fw, published_path) if published_path else 0
-    found = BUNDLED_PLAN.parent / "found_figures.csv"
-    if found.is_file():
-        load_found_figures(session, plan_id, found)
-    return BundleSummary(res, published, fw.code, differs)
+    code, published = None, 0
+    if district.index_folder is not None:
+        index = frameworks.read_bundle(district.index_folder)
+        fw = frameworks.register(session, plan_id, index)
+        code = fw.code
+        published_path = index.path(index.file.published)
+        if published_path:
+            published = index_results.load_published(session, fw, published_path, index.file.published_series)
+    if district.found_figures is not None:
+        load_found_figures(session, plan_id, district.found_figures)
+    return BundleSummary(res, published, code, differs, district.plan_file)

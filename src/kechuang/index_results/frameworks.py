@@ -28,8 +28,6 @@ from kechuang.index_results.models import IndexFramework
 from kechuang.indicators.models import Indicator
 from kechuang.monitoring.models import IndicatorProfile
 
-BUNDLED_INDEX_DIR = Path(__file__).resolve().parent.parent / "data" / "yangpu" / "index"
-
 
 class FrameworkError(ValueError):
     """A framework file that cannot be used (names the file and the reason)."""
@@ -65,6 +63,7 @@ class FrameworkFile(BaseModel):
     demo_unit: str = ""
     uncertainty: str = ""
     units_en: dict[str, str] = {}
+    published_series: list[str] = []
 
 
 @dataclass(frozen=True)
@@ -86,8 +85,16 @@ class Bundle:
         return load_spec(self.folder / self.file.spec)
 
 
-def read_bundle(folder: Path = BUNDLED_INDEX_DIR) -> Bundle:
-    """Read and validate ``folder/framework.yaml`` (errors name the file, the field and the reason)."""
+def read_bundle(folder: Path | None = None) -> Bundle:
+    """Read and validate ``folder/framework.yaml`` (errors name the file, the field and the reason); without a
+    folder, the index folder of the configured district bundle (``KECHUANG_BUNDLE``)."""
+    if folder is None:
+        from kechuang.plan.bundle import configured_bundle
+
+        district = configured_bundle()
+        if district.index_folder is None:
+            raise FrameworkError(f"{district.folder}: the bundle has no index framework")
+        folder = district.index_folder
     path = folder / "framework.yaml"
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -73,9 +73,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "qualifier_about": {"zh": "约", "en": "about"},
     "map_note": {"zh": "坐标为示意位置（近似），仅用于展示空间结构。",
                  "en": "Coordinates are approximate, for showing the spatial structure only."},
-    "zone_west": {"zh": "西部核心区", "en": "Western core zone"},
-    "zone_central": {"zh": "中部提升区", "en": "Central upgrading zone"},
-    "zone_east": {"zh": "东部战略区", "en": "Eastern strategic zone"},
     "zone_none": {"zh": "全区", "en": "District-wide"},
     "nav_index": {"zh": "创新指数", "en": "Index"},
     "indicators_assessed": {"zh": "项指标可评价", "en": "indicators assessable"},
@@ -89,7 +86,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "download": {"zh": "下载", "en": "Download"},
     "expected_trajectory": {"zh": "序时进度线", "en": "Expected trajectory"},
     "comment_on_this": {"zh": "对此提出意见", "en": "Comment on this"},
-    "index_title": {"zh": "杨浦双创综合指数 / 杨浦创新指数", "en": "Yangpu innovation index"},
     "demo_banner": {"zh": "演示数据：本页“计算值”由演示数据集计算，不是官方指数；官方发布值单独列出并注明来源。",
                     "en": "Demo data (演示数据): the computed values on this page come from a demo dataset and are "
                           "not the official index; published values are shown separately with their sources."},
@@ -158,19 +154,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "unit_name": {"zh": "单位", "en": "Unit"},
     "score": {"zh": "得分", "en": "Score"},
     "all_editions": {"zh": "全部发布值（含历次修订）", "en": "All published figures (every edition)"},
-    "ptype_zone": {"zh": "功能分区", "en": "Zone"},
-    "ptype_functional_area": {"zh": "功能区", "en": "Functional area"},
-    "ptype_corridor": {"zh": "创新走廊", "en": "Innovation corridor"},
-    "ptype_knowledge_circle": {"zh": "知识经济圈", "en": "Knowledge economy circle"},
-    "ptype_valley": {"zh": "金融谷", "en": "Valley"},
-    "ptype_industrial_park": {"zh": "产业园", "en": "Industrial park"},
-    "ptype_innovation_street": {"zh": "创新创业街区", "en": "Innovation street"},
-    "ptype_innovation_belt": {"zh": "创新带", "en": "Innovation belt"},
-    "ptype_science_park": {"zh": "科技园区", "en": "Science park"},
-    "ptype_park": {"zh": "园区", "en": "Park"},
-    "ptype_landmark": {"zh": "地标", "en": "Landmark"},
-    "ptype_platform_site": {"zh": "平台所在地", "en": "Platform site"},
-    "ptype_group": {"zh": "载体组合", "en": "Group of carriers"},
 }
 STRINGS.update({k: v for k, v in MONITORING_STRINGS.items() if k not in STRINGS})
 STRINGS.update({k: v for k, v in PORTAL_STRINGS.items() if k not in STRINGS})

@@ -1,4 +1,4 @@
-"""The index page and its JSON API: the stored Yangpu index build beside the published official series."""
+"""The index page and its JSON API: the stored build of the plan's composite index beside the published series."""
 
 from __future__ import annotations
 
@@ -259,7 +259,7 @@ def api_run(s: Session = Depends(get_session)) -> RunOut:
 
 @router.get("/api/v1/index/scores", response_model=list[ScoreOut], tags=["index"],
             summary="Scores and ranks of the latest build, filtered by code, unit and year")
-def api_scores(code: str | None = Query(None, description="iCode, e.g. YPI or Elem"), unit: str | None = None,
+def api_scores(code: str | None = Query(None, description="iCode of a framework node"), unit: str | None = None,
                year: int | None = None, s: Session = Depends(get_session)) -> list[ScoreOut]:
     run = ir.latest_run(s)
     if run is None:
