@@ -12,18 +12,21 @@ through the submission workflow and rebuilds the same way).
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kechuang.index.errors import IndexInputError, SpecError
+from kechuang.index.io import read_imeta
 from kechuang.index_results import frameworks
 from kechuang.index_results import service as index_results
 from kechuang.indicators.found import load_found_figures
 from kechuang.plan import service as plans
-from kechuang.plan.bundle import DistrictBundle, configured_bundle
-from kechuang.plan.loader import content_hash, read_plan_file
+from kechuang.plan.bundle import MANIFEST, BundleError, DistrictBundle, configured_bundle, read_bundle, read_outline
+from kechuang.plan.loader import PlanFileError, content_hash, read_plan_file
 from kechuang.plan.models import PlanVersion
 
 
@@ -63,3 +66,48 @@ def load_bundled(session: Session, *, by: str, bundle: DistrictBundle | None = N
     if district.found_figures is not None:
         load_found_figures(session, plan_id, district.found_figures)
     return BundleSummary(res, published, code, differs, district.plan_file)
+
+
+#: the columns ``found_figures.csv`` must have (read by :func:`kechuang.indicators.found.load_found_figures`)
+FOUND_COLUMNS = ("indicator_zh", "year", "value", "unit", "plan_indicator_code", "note", "confidence", "source_title",
+                 "source_url", "source_date", "quote")
+
+
+def check_bundle(folder: Path) -> tuple[DistrictBundle | None, list[tuple[str, str, str]]]:
+    """Validate a bundle folder without touching a database: the manifest, the plan file (every problem of the
+    format and every broken reference), the glossary term ``places_term`` names, the map outline, the index
+    framework (its file, iMeta and spec, with the engine's own readers) and the columns of the found figures.
+    Returns the bundle (None when its manifest is unusable) and every problem as (file, YAML path, reason)."""
+    try:
+        bundle = read_bundle(folder)
+    except BundleError as exc:
+        return None, exc.problems
+    problems: list[tuple[str, str, str]] = []
+    manifest = str(bundle.folder / MANIFEST)
+    try:
+        doc = read_plan_file(bundle.plan_file)
+    except PlanFileError as exc:
+        problems += [(exc.file, path, reason) for path, reason in exc.problems]
+    else:
+        term = bundle.manifest.places_term
+        if term and term not in {g.code for g in doc.glossary}:
+            problems.append((manifest, "places_term", f"{term!r} is not the code of a glossary term of the plan"))
+    if bundle.manifest.map is not None:
+        try:
+            read_outline(bundle)
+        except BundleError as exc:
+            problems += exc.problems
+    if bundle.index_folder is not None:
+        try:
+            index = frameworks.read_bundle(bundle.index_folder)
+            read_imeta(index.folder / index.file.meta)
+            index.spec  # noqa: B018 - reading the spec validates it
+        except (frameworks.FrameworkError, IndexInputError, SpecError) as exc:
+            problems.append((str(bundle.index_folder / "framework.yaml"), "", str(exc)))
+    if bundle.found_figures is not None:
+        with bundle.found_figures.open(encoding="utf-8", newline="") as fh:
+            header = next(csv.reader(fh), [])
+        missing = [c for c in FOUND_COLUMNS if c not in header]
+        if missing:
+            problems.append((str(bundle.found_figures), "line 1", f"missing columns: {', '.join(missing)}"))
+    return bundle, problems
