@@ -24,10 +24,13 @@ from kechuang.index.io import read_imeta
 from kechuang.index_results import frameworks
 from kechuang.index_results import service as index_results
 from kechuang.indicators.found import load_found_figures
+from kechuang.indicators.models import Indicator
+from kechuang.monitoring import service as monitoring
 from kechuang.plan import service as plans
 from kechuang.plan.bundle import MANIFEST, BundleError, DistrictBundle, configured_bundle, read_bundle, read_outline
 from kechuang.plan.loader import PlanFileError, content_hash, read_plan_file
 from kechuang.plan.models import PlanVersion
+from kechuang.plan.schemas import PlanDocument
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ def load_bundled(session: Session, *, by: str, bundle: DistrictBundle | None = N
         res = plans.load_plan(session, doc, source=district.source, by=by)
         differs = False
     plan_id = plans.get_plan(session, res.plan_code).id
+    _start_profiles(session, plan_id, doc)
     code, published = None, 0
     if district.index_folder is not None:
         index = frameworks.read_bundle(district.index_folder)
@@ -66,6 +70,16 @@ def load_bundled(session: Session, *, by: str, bundle: DistrictBundle | None = N
     if district.found_figures is not None:
         load_found_figures(session, plan_id, district.found_figures)
     return BundleSummary(res, published, code, differs, district.plan_file)
+
+
+def _start_profiles(session: Session, plan_id: int, doc: PlanDocument) -> None:
+    """A monitoring profile with the stated reporting frequency for every indicator whose plan file states one
+    and that has no profile yet (a profile the plan office has set is kept as it is)."""
+    stated = {i.code: i.frequency for i in doc.indicators if i.frequency is not None}
+    for ind in session.scalars(select(Indicator).where(Indicator.plan_id == plan_id, Indicator.code.in_(stated))):
+        if monitoring.profile_of(session, ind.id) is None:
+            monitoring.ensure_profile(session, ind).frequency = str(stated[ind.code])
+    session.flush()
 
 
 #: the columns ``found_figures.csv`` must have (read by :func:`kechuang.indicators.found.load_found_figures`)

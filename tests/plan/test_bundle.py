@@ -97,3 +97,12 @@ def test_the_bundle_setting_selects_a_folder_and_names_itself_when_wrong(tmp_pat
 def test_every_bundle_setting_is_documented_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert [n for n in BundleSettings.model_fields if f"KECHUANG_{n.upper()}" not in readme] == []
+
+
+def test_the_plan_format_knows_the_reporting_frequencies_monitoring_knows() -> None:
+    from typing import get_args
+
+    from kechuang.monitoring.models import FREQUENCIES
+    from kechuang.plan.schemas import Frequency
+
+    assert get_args(Frequency) == FREQUENCIES

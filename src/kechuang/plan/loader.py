@@ -123,7 +123,7 @@ def flatten(doc: PlanDocument) -> list[ElementRow]:
     rows: list[ElementRow] = []
     for ind in doc.indicators:
         rows.append(_row("indicator", ind, None, ind.name, ind.description, unit_zh=ind.unit.zh,
-                         unit_en=ind.unit.en, direction=ind.direction))
+                         unit_en=ind.unit.en, direction=ind.direction, frequency=ind.frequency))
     for f in doc.facts:
         d = next(x for x in dump["facts"] if x["code"] == f.code)
         rows.append(_row("fact", f, f.indicator, None, f.scope, value=f.value, year=f.year, period=f.period,

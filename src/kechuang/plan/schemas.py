@@ -50,14 +50,20 @@ class Element(_Strict):
     text: Text
 
 
+#: how often an indicator is reported (the same values as ``kechuang.monitoring.models.FREQUENCIES``)
+Frequency = Literal["annual", "semiannual", "quarterly", "monthly"]
+
+
 class Indicator(_Strict):
-    """An indicator the plan quantifies: what is measured and in which unit."""
+    """An indicator the plan quantifies: what is measured and in which unit. ``frequency``, when the plan states
+    it, is how often departments report it (the indicator's monitoring profile starts with it)."""
 
     code: str = Field(pattern=CODE_PATTERN)
     name: Text
     unit: Text
     direction: Literal[1, -1] = 1
     description: Text | None = None
+    frequency: Frequency | None = None
 
 
 class Fact(_Strict):
