@@ -75,6 +75,9 @@ STRINGS: dict[str, dict[str, str]] = {
                  "en": "Coordinates are approximate, for showing the spatial structure only."},
     "zone_none": {"zh": "全区", "en": "District-wide"},
     "nav_index": {"zh": "创新指数", "en": "Index"},
+    "index_none": {"zh": "本规划没有综合指数：规划的数据包中没有指数框架。各项指标的监测见“指标”页。",
+                   "en": "This plan has no composite index: its bundle has no index framework. The indicators are "
+                         "monitored on the indicators page."},
     "indicators_assessed": {"zh": "项指标可评价", "en": "indicators assessable"},
     "status_note": {"zh": "状态由已审定的指标数据按各指标的评价规则得出（取最差者），文字与颜色同时标示；"
                           "无已审定数据或目标时为“不适用”。",

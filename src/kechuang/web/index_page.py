@@ -213,6 +213,9 @@ def _tree(nodes: list[Any], root: str, name: dict[str, str]) -> dict[str, Any]:
 
 @router.get("/index", response_class=HTMLResponse, include_in_schema=False)
 def index_page(request: Request, s: Session = Depends(get_session)) -> HTMLResponse:
+    """The plan's composite index; a plan whose bundle has none gets a page that says so."""
+    if not ir_frameworks.frameworks(s, plans.get_plan(s).id):
+        return render(request, "index_none.html", version=plans.latest_version(s))
     return render(request, "index.html", **_page_data(s, request_lang(request)))
 
 
