@@ -161,3 +161,17 @@ def test_the_midterm_report_builds_against_the_example(example_url: str, tmp_pat
     text = html[0].read_text(encoding="utf-8")
     assert "示例区科技创新发展规划（示例）" in text and "技术合同成交额（示例，季度）" in text
     assert not LITERALS.search(text)
+
+
+def test_the_bundle_setting_makes_init_load_the_example(tmp_path: Path) -> None:
+    password = tmp_path / "pw"
+    password.write_text("example-admin-password-1\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'init.db'}"
+    out = CliRunner().invoke(cli, ["init", "--db", db, "--admin-password-file", str(password)],
+                             env={"KECHUANG_BUNDLE": "example", "COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "plan example-district-sti-plan loaded as version 1" in out.output
+    assert "index framework" not in out.output, "the example has no composite index"
+    default = CliRunner().invoke(cli, ["init", "--db", f"sqlite:///{tmp_path / 'default.db'}",
+                                       "--admin-password-file", str(password)], env={"COLUMNS": "200"})
+    assert "plan yangpu-sti-14fyp loaded as version 1" in default.output
