@@ -64,6 +64,8 @@ class FrameworkFile(BaseModel):
     uncertainty: str = ""
     units_en: dict[str, str] = {}
     published_series: list[str] = []
+    aggregate_unit: _Text = _Text(zh="指数", en="index")
+    method_note: _Text | None = None
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,7 @@ def register(session: Session, plan_id: int, bundle: Bundle) -> IndexFramework:
         fw.growth_fact_indicator = f.growth_fact_indicator
         fw.meta, fw.spec, fw.source, fw.content_hash = meta, spec, str(bundle.folder.name), digest
     session.flush()
-    _sync_indicators(session, plan_id, fw, bundle.file.units_en)
+    _sync_indicators(session, plan_id, fw, bundle.file)
     return fw
 
 
@@ -160,7 +162,8 @@ def leaves(fw: IndexFramework) -> list[dict[str, Any]]:
     return [r for r in fw.meta if int(r["Level"]) == 1 and str(r.get("Type", "Indicator")) == "Indicator"]
 
 
-def _sync_indicators(session: Session, plan_id: int, fw: IndexFramework, units_en: dict[str, str]) -> None:
+def _sync_indicators(session: Session, plan_id: int, fw: IndexFramework, file: FrameworkFile) -> None:
+    units_en = file.units_en
     existing = {i.code: i for i in session.scalars(select(Indicator).where(Indicator.plan_id == plan_id))}
     leaf_codes = {r["iCode"] for r in leaves(fw)}
     for row in fw.meta:
@@ -178,8 +181,8 @@ def _sync_indicators(session: Session, plan_id: int, fw: IndexFramework, units_e
         ind.name_en = str(row.get("iName_en") or row["iName"])
         is_leaf = row["iCode"] in leaf_codes
         unit = str(row.get("Unit") or "")
-        ind.unit_zh = unit if is_leaf else "指数（2013=100）"
-        ind.unit_en = (units_en.get(unit) or unit) if is_leaf else "index (2013 = 100)"
+        ind.unit_zh = unit if is_leaf else file.aggregate_unit.zh
+        ind.unit_en = (units_en.get(unit) or unit) if is_leaf else (file.aggregate_unit.en or file.aggregate_unit.zh)
         ind.direction = int(row.get("Direction") or 1)
         ind.description_zh = f"{fw.title_zh}的{'指标' if is_leaf else '分项指数'}（{row['iCode']}）"
         ind.description_en = f"{'Indicator' if is_leaf else 'Sub-index'} {row['iCode']} of the {fw.title_en}"

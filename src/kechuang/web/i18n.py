@@ -84,8 +84,8 @@ STRINGS: dict[str, dict[str, str]] = {
                     "en": "Status comes from approved indicator data under each indicator's rule (the worst one "
                           "counts), shown in words as well as colour; without approved data or a target it is "
                           "'not applicable'."},
-    "radar": {"zh": "最近两年四个维度（计算值）",
-              "en": "The four dimensions in the last two years (computed)"},
+    "radar": {"zh": "最近两年各维度（计算值）",
+              "en": "The dimensions in the last two years (computed)"},
     "download": {"zh": "下载", "en": "Download"},
     "expected_trajectory": {"zh": "序时进度线", "en": "Expected trajectory"},
     "comment_on_this": {"zh": "对此提出意见", "en": "Comment on this"},
@@ -123,7 +123,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "published": {"zh": "官方发布值", "en": "Published"},
     "difference": {"zh": "差值", "en": "Difference"},
     "edition": {"zh": "发布版次", "en": "Edition"},
-    "over_time": {"zh": "综合指数与四个维度", "en": "Composite and four dimensions"},
+    "over_time": {"zh": "综合指数与各维度", "en": "The composite and its dimensions"},
     "decomposition": {"zh": "最近一年变化的分解", "en": "What drove the latest change"},
     "contribution": {"zh": "贡献（点）", "en": "Contribution (points)"},
     "share_of_change": {"zh": "占变化比重", "en": "Share of change"},
@@ -141,14 +141,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "effective_weight": {"zh": "最终权重", "en": "Effective weight"},
     "level": {"zh": "层级", "en": "Level"},
     "method": {"zh": "方法说明", "en": "Method"},
-    "method_note": {"zh": "以2013年为基期（=100），每个指标按“当年值÷2013年值×100”标准化（逆向指标取倒数），"
-                          "再逐级加权算术平均：30个三级指标→11个二级指标→4个维度→综合指数。四个维度与基期来自规划"
-                          "附件名词解释；二级、三级指标名称未公开，为依据公开资料的重构，逐项标注“已确认/见于发布/推测重构”。",
-                    "en": "Base year 2013 = 100: each indicator is normalised as value ÷ 2013 value × 100 (inverted "
-                          "for lower-is-better indicators), then weighted arithmetic means level by level: 30 "
-                          "indicators → 11 → 4 dimensions → the index. The four dimensions and the base year come "
-                          "from the plan's glossary; the lower levels are not public and are reconstructed from "
-                          "public sources, each marked confirmed / reported / proposed."},
     "growth_statement": {"zh": "由官方发布值计算的年均增长率", "en": "Average annual growth from published values"},
     "plan_says": {"zh": "规划原文", "en": "The plan says"},
     "build_info": {"zh": "计算记录", "en": "Build record"},

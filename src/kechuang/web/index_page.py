@@ -33,6 +33,14 @@ def _framework(s: Session) -> tuple[Any, Any]:
         raise plans.PlanNotFound(str(exc)) from exc
 
 
+def _method_note(s: Session) -> Any:
+    """How the plan's index is computed, as its bundle's framework file explains it (None when it does not)."""
+    bundle = plans.bundle_of(s, plans.latest_version(s))
+    if bundle is None or bundle.index_folder is None:
+        return None
+    return ir_frameworks.read_bundle(bundle.index_folder).file.method_note
+
+
 def _page_data(s: Session, lang: str, run_id: int | None = None) -> dict[str, Any]:
     plan, fw = _framework(s)
     if run_id is not None:
@@ -216,13 +224,14 @@ def index_page(request: Request, s: Session = Depends(get_session)) -> HTMLRespo
     """The plan's composite index; a plan whose bundle has none gets a page that says so."""
     if not ir_frameworks.frameworks(s, plans.get_plan(s).id):
         return render(request, "index_none.html", version=plans.latest_version(s))
-    return render(request, "index.html", **_page_data(s, request_lang(request)))
+    return render(request, "index.html", method_note=_method_note(s), **_page_data(s, request_lang(request)))
 
 
 @router.get("/index/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
 def index_run_page(request: Request, run_id: int, s: Session = Depends(get_session)) -> HTMLResponse:
     """A stored run at its stable address (the index page shows the newest)."""
-    return render(request, "index.html", **_page_data(s, request_lang(request), run_id))
+    return render(request, "index.html", method_note=_method_note(s),
+                  **_page_data(s, request_lang(request), run_id))
 
 
 class ScoreOut(BaseModel):
