@@ -35,8 +35,8 @@ def test_the_example_map_draws_its_outline_and_zones_offline(page, example_serve
                            ".series.map(s => [s.name, s.symbol, s.data.length])")
     assert series == [["创新核心区（示例）", "circle", 2], ["北岸创新带（示例）", "triangle", 2],
                       ["南岸转化带（示例）", "diamond", 2], ["全区", "rect", 0]]
-    assert [s.strip() for s in page.locator("#map-legend li").all_inner_texts()] == ["创新核心区（示例）", "北岸创新带（示例）",
-                                                                 "南岸转化带（示例）", "全区"]
+    legend_items = [s.strip() for s in page.locator("#map-legend li").all_inner_texts()]
+    assert legend_items == ["创新核心区（示例）", "北岸创新带（示例）", "南岸转化带（示例）", "全区"]
     assert all(u.startswith(example_server) for u in requested), "no tile server, no CDN"
     page.goto(example_server + "/places?lang=en")
     page.wait_for_selector("#places-chart[data-ready='1']", timeout=15000)
