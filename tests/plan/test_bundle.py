@@ -106,3 +106,18 @@ def test_the_plan_format_knows_the_reporting_frequencies_monitoring_knows() -> N
     from kechuang.plan.schemas import Frequency
 
     assert get_args(Frequency) == FREQUENCIES
+
+
+def test_pages_find_a_loaded_bundle_outside_the_package_through_the_plan(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from kechuang.web.app import create_app
+
+    folder = _new(tmp_path)
+    db = f"sqlite:///{tmp_path / 'own.db'}"
+    assert runner.invoke(app, ["plan", "load", str(folder), "--db", db], env=WIDE).exit_code == 0
+    with TestClient(create_app(db)) as client:
+        geo = client.get("/map/districts.geojson")
+        assert geo.status_code == 200 and geo.json()["features"][0]["properties"]["name"] == "新区"
+        page = client.get("/map").text
+        assert "底图为示意轮廓" in page and "一核两翼" in page and "<td>核心区</td>" in page

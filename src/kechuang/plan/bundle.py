@@ -209,7 +209,11 @@ def bundle_for_plan(plan_code_: str, sources: list[str] | None = None) -> Distri
                 continue
             if plan_code(found) == plan_code_:
                 return found
-    candidates = [configured_bundle(), *shipped_bundles()]
+    try:
+        candidates = [configured_bundle()]
+    except BundleError:  # a wrong KECHUANG_BUNDLE is reported by `kechuang init`; pages still find shipped bundles
+        candidates = []
+    candidates += shipped_bundles()
     return next((b for b in candidates if plan_code(b) == plan_code_), None)
 
 
