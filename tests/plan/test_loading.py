@@ -38,7 +38,7 @@ def test_load_is_idempotent(sessions: sessionmaker[Session]) -> None:
     before = _counts(sessions)
     second = _load(sessions)
     assert (second.created, second.version) == (False, 1)
-    assert _counts(sessions) == before == (1, 18, 1)
+    assert _counts(sessions) == before == (1, 20, 1)  # 18 plan elements + the labels of 1 zone and 1 place type
 
 
 def test_facts_become_observations_with_source(sessions: sessionmaker[Session]) -> None:

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from kechuang.cli import app
 from kechuang.plan import service as plans
-from kechuang.plan.loader import BUNDLED_PLAN
+from kechuang.plan.bundle import configured_bundle
 from kechuang.store.db import make_engine, session_factory
 
 runner = CliRunner(env={"COLUMNS": "300"})
@@ -76,7 +76,7 @@ def test_plan_load_shows_the_changes_and_asks(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'k.db'}"
     runner.invoke(app, ["init", "--db", db])
     edited = tmp_path / "plan.yaml"
-    text = BUNDLED_PLAN.read_text(encoding="utf-8")
+    text = configured_bundle().plan_file.read_text(encoding="utf-8")
     edited.write_text(text.replace("持续深化区校融合发展", "持续深化区校融合发展（修订）", 1), encoding="utf-8")
     refused = runner.invoke(app, ["plan", "load", str(edited), "--db", db])
     assert refused.exit_code == 2
@@ -98,7 +98,7 @@ def test_bundled_differs_is_reported(tmp_path: Path) -> None:
     """An older database whose only version differs from the bundled file is told how to review the new file."""
     db = f"sqlite:///{tmp_path / 'k.db'}"
     edited = tmp_path / "old.yaml"
-    text = BUNDLED_PLAN.read_text(encoding="utf-8")
+    text = configured_bundle().plan_file.read_text(encoding="utf-8")
     edited.write_text(text.replace("持续深化区校融合发展", "旧标题", 1), encoding="utf-8")
     assert runner.invoke(app, ["plan", "load", str(edited), "--db", db]).exit_code == 0
     out = runner.invoke(app, ["init", "--db", db]).output

@@ -39,7 +39,7 @@ def test_map_draws_districts_and_places_offline(page, portal_server: str) -> Non
     box = canvas.bounding_box()
     assert box is not None and box["width"] > 300 and box["height"] > 300
     assert painted_pixels(page, "#map-chart canvas") > 20000
-    assert page.evaluate("() => echarts.getMap('yangpu').geoJSON.features.length") == 4
+    assert page.evaluate("() => echarts.getMap('district').geoJSON.features.length") == 4
     points = page.evaluate("() => echarts.getInstanceByDom(document.getElementById('map-chart')).getOption()"
                            ".series.reduce((n, s) => n + s.data.length, 0)")
     assert points == 23

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from kechuang.plan.loader import BUNDLED_PLAN, read_plan_file
+from kechuang.plan.bundle import configured_bundle
+from kechuang.plan.loader import read_plan_file
 
-GEO = Path(__file__).resolve().parents[2] / "src" / "kechuang" / "data" / "geo"
+BUNDLE = configured_bundle()
+GEO = BUNDLE.folder / "map"
 
 
 def inside(point: tuple[float, float], ring: list[list[float]]) -> bool:
@@ -26,14 +27,14 @@ def inside(point: tuple[float, float], ring: list[list[float]]) -> bool:
 
 
 def test_district_outlines_are_plain_geojson_and_hold_every_yangpu_place() -> None:
-    geo = json.loads((GEO / "yangpu_districts.geojson").read_text(encoding="utf-8"))
+    geo = json.loads((GEO / "districts.geojson").read_text(encoding="utf-8"))
     names = [f["properties"]["name"] for f in geo["features"]]
     assert sorted(names) == sorted(["杨浦区", "虹口区", "宝山区", "浦东新区"])
     yangpu = next(f for f in geo["features"] if f["properties"]["name"] == "杨浦区")
     assert yangpu["properties"]["adcode"] == "310110" and yangpu["geometry"]["type"] == "Polygon"
     ring = yangpu["geometry"]["coordinates"][0]
     assert ring[0] == ring[-1]
-    places = [p for p in read_plan_file(BUNDLED_PLAN).places if p.lon is not None and p.lat is not None]
+    places = [p for p in read_plan_file(BUNDLE.plan_file).places if p.lon is not None and p.lat is not None]
     assert len(places) == 23
     outside = [p.code for p in places if not inside((p.lon, p.lat), ring)]  # type: ignore[arg-type]
     assert outside == [], "every carrier of the plan lies within the Yangpu outline"

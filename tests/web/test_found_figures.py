@@ -10,7 +10,7 @@ from sqlalchemy import select
 from kechuang.assessment.progress import assessed_observations
 from kechuang.indicators.found import load_found_figures
 from kechuang.indicators.models import Indicator, Observation
-from kechuang.plan.loader import BUNDLED_PLAN
+from kechuang.plan.bundle import configured_bundle
 from kechuang.store.db import make_engine, session_factory
 
 
@@ -26,7 +26,7 @@ def test_found_figures_are_stored_with_their_confidence_and_left_out_with_a_reas
         assert parks is not None
         assert [o.year for o in assessed_observations(s, parks.id, 2020)] == [], "a low-confidence figure is not used"
         plan_id = parks.plan_id
-        summary = load_found_figures(s, plan_id, BUNDLED_PLAN.parent / "found_figures.csv")
+        summary = load_found_figures(s, plan_id, configured_bundle().found_figures)
         reasons = dict(summary.left_out)
         assert summary.stored == 2, "idempotent"
         assert reasons["环同济知识经济圈集聚企业 2023"] == "the definition differs from the plan's"

@@ -13,7 +13,7 @@ export_app = typer.Typer(no_args_is_help=True)
 
 
 @export_app.command("datapackage")
-def export_datapackage(out: Path = typer.Argument(..., help="the zip file to write, e.g. yangpu-opendata.zip"),
+def export_datapackage(out: Path = typer.Argument(..., help="the zip file to write, e.g. opendata.zip"),
                        db: DbOption = None) -> None:
     """Write every public table as a Frictionless Data Package: a zip of CSVs and datapackage.json."""
     from kechuang.opendata import service as opendata

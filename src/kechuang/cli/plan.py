@@ -1,4 +1,4 @@
-"""`kechuang plan …`: show, load, version, adjust and compare the plan."""
+"""`kechuang plan …`: start, check, show, load, version, adjust and compare a plan (or a district bundle)."""
 
 from __future__ import annotations
 
@@ -15,20 +15,60 @@ plan_app = typer.Typer(no_args_is_help=True)
 LangOption = Annotated[str, typer.Option("--lang", help="zh or en")]
 
 
+@plan_app.command("new")
+def plan_new(folder: Path) -> None:
+    """Write a documented skeleton bundle into FOLDER (new or empty): bundle.yaml, plan.yaml and a map outline,
+    valid as written; edit them, then `kechuang plan check FOLDER`."""
+    import shutil
+
+    from kechuang.plan.bundle import DATA_DIR
+
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        fail(f"{folder}: exists and is not an empty folder; nothing written")
+    shutil.copytree(DATA_DIR / "skeleton", folder, dirs_exist_ok=True)
+    written = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    console.print(f"{folder}: wrote {', '.join(written)}; next: kechuang plan check {folder}", soft_wrap=True)
+
+
+@plan_app.command("check")
+def plan_check(folder: Path) -> None:
+    """Validate the bundle in FOLDER without a database: every problem at once, each naming file, YAML path and
+    reason (exit status 2 when there is any)."""
+    from kechuang.bootstrap import check_bundle
+
+    bundle, problems = check_bundle(folder)
+    if problems:
+        for file, path, reason in problems:
+            console.print(": ".join(part for part in (file, path, reason) if part), highlight=False, soft_wrap=True)
+        fail(f"{folder}: {len(problems)} problem{'s' if len(problems) > 1 else ''}")
+    assert bundle is not None
+    parts = ["plan"] + (["index framework"] if bundle.index_folder else []) + (["map"] if bundle.manifest.map else [])
+    console.print(f"{folder}: a valid bundle ({', '.join(parts)})")
+
+
 @plan_app.command("load")
 def plan_load(file: Path, db: DbOption = None,
               by: str = typer.Option("cli", help="who loads it (recorded in the version)"),
               reason: str = typer.Option("", help="why (recorded in the version)"),
               yes: bool = typer.Option(False, "--yes", help="replace the current version without asking")) -> None:
-    """Validate FILE and load it as a plan. When the plan is stored already, show what would change against its
-    current version and ask (or take --yes) before the file becomes the new current version."""
+    """Validate FILE (a plan file, or a bundle folder: then checked as `plan check` does and loaded with its index
+    framework, published and found figures, as `kechuang init` loads the configured bundle) and load it. When
+    the plan is stored already, show what would change against its current version and ask (or take --yes)
+    before the file becomes the new current version."""
+    from kechuang.bootstrap import check_bundle, load_bundled
     from kechuang.cli.account import stdin_is_terminal
     from kechuang.plan import service as plans
     from kechuang.plan.loader import PlanFileError, read_plan_file
     from kechuang.store.db import transaction
 
+    bundle = None
+    if file.is_dir():
+        bundle, problems = check_bundle(file)
+        if problems:
+            fail("\n".join(": ".join(part for part in p if part) for p in problems))
+        assert bundle is not None
     try:
-        doc = read_plan_file(file)
+        doc = read_plan_file(bundle.plan_file if bundle else file)
     except PlanFileError as exc:
         fail(str(exc))
     factory = sessions(db)
@@ -36,10 +76,10 @@ def plan_load(file: Path, db: DbOption = None,
         exists = plans.has_plan(s, doc.plan.code)
         changes = plans.diff_document(s, doc) if exists else []
         current = plans.latest_version(s, doc.plan.code).number if exists else None
-    if exists and not changes:
+    if exists and not changes and bundle is None:
         console.print(f"plan {doc.plan.code}: unchanged, still version {current}")
         return
-    if exists:
+    if exists and changes:
         counts = {k: sum(1 for c in changes if c.status == k) for k in ("added", "changed", "removed")}
         console.print(f"plan {doc.plan.code}: {file} differs from the current version {current}: "
                       f"{counts['changed']} changed, {counts['added']} added, {counts['removed']} removed")
@@ -53,9 +93,12 @@ def plan_load(file: Path, db: DbOption = None,
             if not typer.confirm(f"make {file} version {(current or 0) + 1}, the current version?"):
                 fail("not loaded")
     with transaction(factory) as s:
-        res = plans.load_plan(s, doc, source=str(file), by=by, reason=reason or None)
+        res = plans.load_plan(s, doc, source=bundle.source if bundle else str(file), by=by, reason=reason or None)
+        summary = load_bundled(s, by=by, bundle=bundle) if bundle else None
     state = "loaded as version" if res.created else "unchanged, still version"
     console.print(f"plan {res.plan_code}: {state} {res.version} ({res.elements} elements, {res.facts} facts)")
+    if summary is not None and summary.framework is not None:
+        console.print(f"index framework {summary.framework}: {summary.published_figures} published figures")
 
 
 @plan_app.command("show")

@@ -18,7 +18,8 @@ def init(db: DbOption = None, demo: DemoOption = False,
              help="file whose first line is the first admin's password (for automation)")] = None,
          admin_username: Annotated[str, typer.Option(help="user name of the first admin")] = "admin",
          ask: Annotated[bool, typer.Option(hidden=True)] = True) -> None:
-    """Create or upgrade the database and load the bundled Yangpu plan (idempotent). Without --demo, asks for
+    """Create or upgrade the database and load the plan of the configured district bundle (KECHUANG_BUNDLE;
+    idempotent). Without --demo, asks for
     the first admin's password when there is no admin yet."""
     from kechuang.bootstrap import load_bundled
     from kechuang.cli.account import setup_accounts, stdin_is_terminal
@@ -36,11 +37,10 @@ def init(db: DbOption = None, demo: DemoOption = False,
     console.print(f"database {url}: plan {res.plan_code} {state} {res.version} "
                   f"({res.elements} elements, {res.facts} facts)")
     if summary.bundled_differs:
-        from kechuang.plan.loader import BUNDLED_PLAN
-
         console.print(f"the bundled plan file differs from every stored version; to review and load it: "
-                      f"kechuang plan load {BUNDLED_PLAN}")
-    console.print(f"index framework {summary.framework}: {summary.published_figures} published figures")
+                      f"kechuang plan load {summary.plan_file}")
+    if summary.framework is not None:
+        console.print(f"index framework {summary.framework}: {summary.published_figures} published figures")
     try:
         setup_accounts(factory, demo=demo, admin_username=admin_username, admin_password_file=admin_password_file,
                        interactive=ask and stdin_is_terminal())

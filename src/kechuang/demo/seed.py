@@ -221,7 +221,10 @@ def seed_demo_index(session: Session, plan_code: str | None = None) -> RebuildRe
     already. Returns the rebuild of all the data."""
     version = plans.latest_version(session, plan_code)
     plan_id = version.plan_id
-    bundle = frameworks.read_bundle()
+    try:
+        bundle = frameworks.read_bundle()
+    except frameworks.FrameworkError:  # the configured district bundle has no index framework
+        return None
     registered = {fw.code: fw for fw in frameworks.frameworks(session, plan_id)}
     fw = registered.get(bundle.file.code)
     demo_file = bundle.path(bundle.file.demo_data)

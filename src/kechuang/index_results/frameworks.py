@@ -28,8 +28,6 @@ from kechuang.index_results.models import IndexFramework
 from kechuang.indicators.models import Indicator
 from kechuang.indicators.profiles import IndicatorProfile
 
-BUNDLED_INDEX_DIR = Path(__file__).resolve().parent.parent / "data" / "yangpu" / "index"
-
 
 class FrameworkError(ValueError):
     """A framework file that cannot be used (names the file and the reason)."""
@@ -65,6 +63,9 @@ class FrameworkFile(BaseModel):
     demo_unit: str = ""
     uncertainty: str = ""
     units_en: dict[str, str] = {}
+    published_series: list[str] = []
+    aggregate_unit: _Text = _Text(zh="指数", en="index")
+    method_note: _Text | None = None
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,16 @@ class Bundle:
         return load_spec(self.folder / self.file.spec)
 
 
-def read_bundle(folder: Path = BUNDLED_INDEX_DIR) -> Bundle:
-    """Read and validate ``folder/framework.yaml`` (errors name the file, the field and the reason)."""
+def read_bundle(folder: Path | None = None) -> Bundle:
+    """Read and validate ``folder/framework.yaml`` (errors name the file, the field and the reason); without a
+    folder, the index folder of the configured district bundle (``KECHUANG_BUNDLE``)."""
+    if folder is None:
+        from kechuang.plan.bundle import configured_bundle
+
+        district = configured_bundle()
+        if district.index_folder is None:
+            raise FrameworkError(f"{district.folder}: the bundle has no index framework")
+        folder = district.index_folder
     path = folder / "framework.yaml"
     try:
         spec = FrameworkFile.model_validate(read_yaml(path))
@@ -134,7 +143,7 @@ def register(session: Session, plan_id: int, bundle: Bundle) -> IndexFramework:
         fw.growth_fact_indicator = f.growth_fact_indicator
         fw.meta, fw.spec, fw.source, fw.content_hash = meta, spec, str(bundle.folder.name), digest
     session.flush()
-    _sync_indicators(session, plan_id, fw, bundle.file.units_en)
+    _sync_indicators(session, plan_id, fw, bundle.file)
     return fw
 
 
@@ -150,7 +159,8 @@ def leaves(fw: IndexFramework) -> list[dict[str, Any]]:
     return [r for r in fw.meta if int(r["Level"]) == 1 and str(r.get("Type", "Indicator")) == "Indicator"]
 
 
-def _sync_indicators(session: Session, plan_id: int, fw: IndexFramework, units_en: dict[str, str]) -> None:
+def _sync_indicators(session: Session, plan_id: int, fw: IndexFramework, file: FrameworkFile) -> None:
+    units_en = file.units_en
     existing = {i.code: i for i in session.scalars(select(Indicator).where(Indicator.plan_id == plan_id))}
     leaf_codes = {r["iCode"] for r in leaves(fw)}
     for row in fw.meta:
@@ -168,8 +178,8 @@ def _sync_indicators(session: Session, plan_id: int, fw: IndexFramework, units_e
         ind.name_en = str(row.get("iName_en") or row["iName"])
         is_leaf = row["iCode"] in leaf_codes
         unit = str(row.get("Unit") or "")
-        ind.unit_zh = unit if is_leaf else "指数（2013=100）"
-        ind.unit_en = (units_en.get(unit) or unit) if is_leaf else "index (2013 = 100)"
+        ind.unit_zh = unit if is_leaf else file.aggregate_unit.zh
+        ind.unit_en = (units_en.get(unit) or unit) if is_leaf else (file.aggregate_unit.en or file.aggregate_unit.zh)
         ind.direction = int(row.get("Direction") or 1)
         ind.description_zh = f"{fw.title_zh}的{'指标' if is_leaf else '分项指数'}（{row['iCode']}）"
         ind.description_en = f"{'Indicator' if is_leaf else 'Sub-index'} {row['iCode']} of the {fw.title_en}"

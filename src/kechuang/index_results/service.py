@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -229,19 +230,22 @@ def _public_source(source: str) -> str:
     return re.sub(r"\s*\((?:shared|data|src)/[^)]*\)", "", source).strip()
 
 
-def load_published(session: Session, fw: IndexFramework, path: Path) -> int:
+def load_published(session: Session, fw: IndexFramework, path: Path, series: Collection[str] = ()) -> int:
     """Store the published figures of a framework (``published.csv`` of its bundle) as observations with
     source_kind ``published``, each under the indicator of its node (the composite under the plan's headline
     indicator, a sub-index under its aggregate, an indicator value under its indicator, so each keeps its own
     unit) with its edition (index version, e.g. 1.0 or 2.0) and release date. Values derived from growth rates
-    and rows of other series or of no framework node are not stored.
+    and rows of no framework node are not stored, nor, when ``series`` names some (``published_series`` of the
+    framework file), rows of other series.
 
     Idempotent (observations are keyed by release and year). Returns the number of figures stored.
     """
     table = read_table(path)
     nodes = {str(r["iCode"]) for r in fw.meta}
-    table = table[(table["series"].str.startswith("Yangpu")) & (~table["derived"].astype(str).str.lower().eq("true"))
-                  & table["iCode"].isin(nodes)]
+    keep = ~table["derived"].astype(str).str.lower().eq("true") & table["iCode"].isin(nodes)
+    if series:
+        keep &= table["series"].isin(list(series))
+    table = table[keep]
     indicators: dict[str, Indicator] = {
         i.code: i for i in session.scalars(select(Indicator).where(Indicator.plan_id == fw.plan_id))}
     stored = 0

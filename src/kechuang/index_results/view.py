@@ -28,6 +28,24 @@ def framework(s: Session) -> tuple[Any, Any]:
         raise NotFound(str(exc)) from exc
 
 
+def has_index(s: Session) -> bool:
+    """Whether the plan's bundle has a composite index (a plan without one gets a page that says so)."""
+    return bool(ir_frameworks.frameworks(s, plans.get_plan(s).id))
+
+
+def latest_version(s: Session) -> Any:
+    """The plan's latest version (for the page of a plan without an index)."""
+    return plans.latest_version(s)
+
+
+def method_note(s: Session) -> Any:
+    """How the plan's index is computed, as its bundle's framework file explains it (None when it does not)."""
+    bundle = plans.bundle_of(s, plans.latest_version(s))
+    if bundle is None or bundle.index_folder is None:
+        return None
+    return ir_frameworks.read_bundle(bundle.index_folder).file.method_note
+
+
 def index_page(s: Session, lang: str, run_id: int | None = None) -> dict[str, Any]:
     """What the index page shows of run ``run_id`` (default: the newest stored run of the plan's framework; before
     any run, the published figures only). Raises NotFound without a framework or for an unknown run."""

@@ -58,7 +58,7 @@ DESCRIPTIONS_ZH = {
     "measures": "每项举措（任务下的一段）及其全文。",
     "projects": "各项举措点名的重点项目、载体、平台、机构和计划。",
     "targets": "举措中给出的量化目标，附原文出处。",
-    "places": "空间布局（“20+4+4+1”）中的区域与载体。坐标为 WGS84；approximate = true 表示手工估计的近似点，"
+    "places": "空间布局中的区域与载体。坐标为 WGS84；approximate = true 表示手工估计的近似点，"
               "非测绘坐标。",
     "glossary": "规划附件的名词解释，以及使用各名词的规划条目。",
     "indicators": "规划中量化的指标及其观测值个数。",
@@ -163,7 +163,7 @@ def places(s: Session, v: PlanVersion) -> Table:
                      "lat": p.attrs.get("lat"), "approximate": bool(p.attrs.get("approximate", True)),
                      "note_zh": p.text_zh, "note_en": p.text_en, "source_section": section, "source_quote": quote})
     return Table("places", "空间载体", "Places",
-                 "Zones and carriers of the spatial structure (“20+4+4+1”). Coordinates are WGS84; "
+                 "Zones and carriers of the spatial structure. Coordinates are WGS84; "
                  "approximate = true marks a point placed by hand, not surveyed.", (
                      _f("code", "string", "编码", "Code"), _f("name_zh", "string", "名称（中文）", "Name (Chinese)"),
                      _f("name_en", "string", "名称（英文）", "Name (English)"), _f("type", "string", "类型", "Type"),

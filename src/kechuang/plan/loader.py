@@ -11,9 +11,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from kechuang.core.yamlfile import YamlFileError, read_yaml
-from kechuang.plan.schemas import PlanDocument
+from kechuang.plan.schemas import PlanDocument, ReferenceProblems
 
-BUNDLED_PLAN = Path(__file__).resolve().parent.parent / "data" / "yangpu" / "plan.yaml"
+#: the element kinds that hold the labels of the plan's own codes (stored as ``<kind>:<code>``)
+LABEL_KINDS = ("zone", "place_type")
 
 
 class PlanFileError(ValueError):
@@ -51,6 +52,10 @@ def parse_plan(data: Any, file: str = "<plan>") -> PlanDocument:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
+            found = (err.get("ctx") or {}).get("error")
+            if isinstance(found, ReferenceProblems):
+                problems += found.problems
+                continue
             reason = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 reason = "unknown field (not part of the plan format)"
@@ -110,7 +115,7 @@ def flatten(doc: PlanDocument) -> list[ElementRow]:
     rows: list[ElementRow] = []
     for ind in doc.indicators:
         rows.append(_row("indicator", ind, None, ind.name, ind.description, unit_zh=ind.unit.zh,
-                         unit_en=ind.unit.en, direction=ind.direction))
+                         unit_en=ind.unit.en, direction=ind.direction, frequency=ind.frequency))
     for f in doc.facts:
         d = next(x for x in dump["facts"] if x["code"] == f.code)
         rows.append(_row("fact", f, f.indicator, None, f.scope, value=f.value, year=f.year, period=f.period,
@@ -143,6 +148,9 @@ def flatten(doc: PlanDocument) -> list[ElementRow]:
     for gt in doc.glossary:
         rows.append(_row("glossary_term", gt, None, gt.term, gt.definition, number=gt.number,
                          matches=gt.matches or [gt.term.zh]))
+    for kind, labels in (("zone", doc.zones), ("place_type", doc.place_types)):
+        rows += [ElementRow(f"{kind}:{lab.code}", kind, None, lab.name.zh, lab.name.en, "", "", {})
+                 for lab in labels]
     for pl in doc.places:
         rows.append(_row("place", pl, pl.parent, pl.name, pl.note, place_type=pl.type, zone=pl.zone,
                          lon=pl.lon, lat=pl.lat, approximate=pl.approximate, source=pl.source.model_dump()))
@@ -154,7 +162,7 @@ def glossary_links(rows: list[ElementRow]) -> list[tuple[str, str]]:
     terms = [(r.code, r.attrs["matches"]) for r in rows if r.kind == "glossary_term"]
     links = []
     for r in rows:
-        if r.kind in ("glossary_term", "fact", "indicator"):
+        if r.kind in ("glossary_term", "fact", "indicator", *LABEL_KINDS):
             continue
         haystack = r.title_zh + "\n" + r.text_zh
         links += [(code, r.code) for code, matches in terms if any(m in haystack for m in matches)]

@@ -50,14 +50,20 @@ class Element(_Strict):
     text: Text
 
 
+#: how often an indicator is reported (the same values as ``kechuang.monitoring.models.FREQUENCIES``)
+Frequency = Literal["annual", "semiannual", "quarterly", "monthly"]
+
+
 class Indicator(_Strict):
-    """An indicator the plan quantifies: what is measured and in which unit."""
+    """An indicator the plan quantifies: what is measured and in which unit. ``frequency``, when the plan states
+    it, is how often departments report it (the indicator's monitoring profile starts with it)."""
 
     code: str = Field(pattern=CODE_PATTERN)
     name: Text
     unit: Text
     direction: Literal[1, -1] = 1
     description: Text | None = None
+    frequency: Frequency | None = None
 
 
 class Fact(_Strict):
@@ -114,8 +120,8 @@ class Project(_Strict):
 class Measure(_Strict):
     """A measure: one paragraph of a task, named by its lead phrase (e.g. 打造区校融合升级版).
 
-    ``titled`` is False where the paragraph has no lead phrase of its own (tasks 11 and 12 of the
-    Yangpu plan): the title is then the paragraph's opening clause.
+    ``titled`` is False where the paragraph has no lead phrase of its own (in the default bundle's plan,
+    tasks 11 and 12): the title is then the paragraph's opening clause.
     """
 
     code: str = Field(pattern=CODE_PATTERN)
@@ -158,20 +164,23 @@ class GlossaryTerm(_Strict):
     matches: list[str] = []
 
 
-PlaceType = Literal[
-    "zone", "functional_area", "corridor", "knowledge_circle", "valley", "industrial_park",
-    "innovation_street", "innovation_belt", "science_park", "park", "landmark", "platform_site", "group",
-]
+class Label(_Strict):
+    """A code the plan defines for itself with its label in both languages: a zone of the district
+    (``zones``) or a kind of place (``place_types``). Places refer to these codes."""
+
+    code: str = Field(pattern=CODE_PATTERN)
+    name: Text
 
 
 class Place(_Strict):
     """A place of the spatial structure. Coordinates are WGS84; ``approximate`` marks a point placed
-    by hand at the area's centre rather than surveyed."""
+    by hand at the area's centre rather than surveyed. ``type`` is a code of the plan's ``place_types``,
+    ``zone`` one of its ``zones`` (none: the place belongs to the whole district)."""
 
     code: str = Field(pattern=CODE_PATTERN)
     name: Text
-    type: PlaceType
-    zone: Literal["west", "central", "east"] | None = None
+    type: str = Field(pattern=CODE_PATTERN)
+    zone: str | None = Field(default=None, pattern=CODE_PATTERN)
     parent: str | None = Field(default=None, description="code of the containing place or group")
     lon: float | None = Field(default=None, ge=-180, le=180)
     lat: float | None = Field(default=None, ge=-90, le=90)
@@ -195,7 +204,7 @@ class Basis(_Strict):
 
 
 class PlanMeta(_Strict):
-    code: str = Field(pattern=CODE_PATTERN, description="stable identity of the plan, e.g. yangpu-sti-14fyp")
+    code: str = Field(pattern=CODE_PATTERN, description="stable identity of the plan, e.g. <district>-sti-14fyp")
     title: Text
     district: Text
     document_number: str
@@ -233,6 +242,8 @@ class PlanDocument(_Strict):
     areas: list[Area] = Field(min_length=1)
     safeguards: list[Element]
     glossary: list[GlossaryTerm]
+    zones: list[Label] = []
+    place_types: list[Label] = []
     places: list[Place]
 
     @field_validator("areas")
@@ -245,28 +256,9 @@ class PlanDocument(_Strict):
 
     @model_validator(mode="after")
     def _references(self) -> PlanDocument:
-        codes: dict[str, str] = {}
-        for kind, code in self.iter_codes():
-            if code in RESERVED_CODES:
-                raise ValueError(f"code {code!r} ({kind}) is reserved")
-            if code in codes:
-                raise ValueError(f"code {code!r} is used twice ({codes[code]} and {kind})")
-            codes[code] = kind
-        indicators = {i.code for i in self.indicators}
-        places = {p.code for p in self.places}
-        for f in self.facts:
-            if f.indicator not in indicators:
-                raise ValueError(f"fact {f.code}: indicator {f.indicator!r} is not defined under indicators")
-        for p in self.places:
-            if p.parent is not None and p.parent not in places:
-                raise ValueError(f"place {p.code}: parent {p.parent!r} is not a place code")
-        for m in self.iter_measures():
-            for pr in m.projects:
-                if pr.place is not None and pr.place not in places:
-                    raise ValueError(f"project {pr.code}: place {pr.place!r} is not a place code")
-            for tg in m.targets:
-                if tg.indicator is not None and tg.indicator not in indicators:
-                    raise ValueError(f"target {tg.code}: indicator {tg.indicator!r} is not defined")
+        problems = reference_problems(self)
+        if problems:
+            raise ReferenceProblems(problems)
         return self
 
     def iter_measures(self) -> list[Measure]:
@@ -297,3 +289,69 @@ class PlanDocument(_Strict):
         out += [("glossary_term", g.code) for g in self.glossary]
         out += [("place", p.code) for p in self.places]
         return out
+
+
+class ReferenceProblems(ValueError):
+    """Every broken reference of a plan document at once: ``problems`` lists (YAML path, reason) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"{path}: {reason}" if path else reason for path, reason in problems))
+
+
+def _at(field: str, index: int, code: str, sub: str = "") -> str:
+    return f"{field}[{index}]({code})" + (f".{sub}" if sub else "")
+
+
+def _listed(codes: set[str]) -> str:
+    return ", ".join(sorted(codes)) or "none listed"
+
+
+def reference_problems(doc: PlanDocument) -> list[tuple[str, str]]:
+    """Every reference of ``doc`` that does not resolve, and every code used twice or reserved, as
+    (YAML path, reason) pairs in document order (the path in the form ``places[3](PL_X).zone``)."""
+    problems: list[tuple[str, str]] = []
+    codes: dict[str, str] = {}
+    for kind, code in doc.iter_codes():
+        if code in RESERVED_CODES:
+            problems.append(("", f"code {code!r} ({kind}) is reserved"))
+        elif code in codes:
+            problems.append(("", f"code {code!r} is used twice ({codes[code]} and {kind})"))
+        else:
+            codes[code] = kind
+    for field, labels in (("zones", doc.zones), ("place_types", doc.place_types)):
+        seen: set[str] = set()
+        for i, lab in enumerate(labels):
+            if lab.code in seen:
+                problems.append((_at(field, i, lab.code), f"code {lab.code!r} is listed twice"))
+            seen.add(lab.code)
+    indicators = {i.code for i in doc.indicators}
+    places = {p.code for p in doc.places}
+    zones = {z.code for z in doc.zones}
+    types = {t.code for t in doc.place_types}
+    for i, f in enumerate(doc.facts):
+        if f.indicator not in indicators:
+            problems.append((_at("facts", i, f.code, "indicator"),
+                             f"indicator {f.indicator!r} is not defined under indicators"))
+    for i, p in enumerate(doc.places):
+        if p.parent is not None and p.parent not in places:
+            problems.append((_at("places", i, p.code, "parent"), f"parent {p.parent!r} is not a place code"))
+        if p.type not in types:
+            problems.append((_at("places", i, p.code, "type"),
+                             f"place type {p.type!r} is not listed under place_types ({_listed(types)})"))
+        if p.zone is not None and p.zone not in zones:
+            problems.append((_at("places", i, p.code, "zone"),
+                             f"zone {p.zone!r} is not listed under zones ({_listed(zones)})"))
+    for a_i, a in enumerate(doc.areas):
+        for t_i, t in enumerate(a.tasks):
+            for m_i, m in enumerate(t.measures):
+                where = f"{_at('areas', a_i, a.code)}.{_at('tasks', t_i, t.code)}.{_at('measures', m_i, m.code)}"
+                for p_i, pr in enumerate(m.projects):
+                    if pr.place is not None and pr.place not in places:
+                        problems.append((f"{where}.{_at('projects', p_i, pr.code, 'place')}",
+                                         f"place {pr.place!r} is not a place code"))
+                for g_i, tg in enumerate(m.targets):
+                    if tg.indicator is not None and tg.indicator not in indicators:
+                        problems.append((f"{where}.{_at('targets', g_i, tg.code, 'indicator')}",
+                                         f"indicator {tg.indicator!r} is not defined under indicators"))
+    return problems

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from kechuang.core.access import NotFound
 from kechuang.indicators.models import Indicator, Observation
+from kechuang.plan.bundle import DistrictBundle, bundle_for_plan
 from kechuang.plan.loader import ElementRow, content_hash, flatten, glossary_links, parse_plan
 from kechuang.plan.models import GlossaryLink, Plan, PlanElement, PlanVersion
 from kechuang.plan.schemas import PlanDocument
@@ -319,3 +320,16 @@ def _diff(old_rows: Iterable[Any], new_rows: Iterable[Any]) -> list[ElementDiff]
 def has_plan(session: Session, plan_code: str) -> bool:
     """Whether a plan with ``plan_code`` is stored (with at least one version)."""
     return session.scalar(select(func.count(PlanVersion.id)).join(Plan).where(Plan.code == plan_code)) != 0
+
+
+def labels(session: Session, version: PlanVersion, kind: str, lang: str) -> dict[str, str]:
+    """The labels of the plan's own codes of ``kind`` (``zone`` or ``place_type``, see ``LABEL_KINDS``) in
+    ``lang``, in document order: code → label. A version stored before plans declared them has none."""
+    return {e.code.partition(":")[2]: e.title(lang) for e in elements(session, version, kind)}
+
+
+def bundle_of(session: Session, version: PlanVersion) -> DistrictBundle | None:
+    """The district bundle a stored plan came from (its map, its special codes), or None (see
+    :func:`kechuang.plan.bundle.bundle_for_plan`)."""
+    stmt = select(PlanVersion.source).where(PlanVersion.plan_id == version.plan_id).order_by(PlanVersion.number.desc())
+    return bundle_for_plan(version.plan.code, list(session.scalars(stmt)))

@@ -137,7 +137,7 @@ def released_by(released_on: str, as_of: dt.date) -> bool:
 
 
 def load(session: Session, plan_id: int, as_of: dt.date | None = None) -> IndexView | None:
-    """The latest stored build of the Yangpu index, or None when there is none. With ``as_of`` (a report's
+    """The latest stored build of the plan's composite index, or None when there is none. With ``as_of`` (a report's
     cut-off): the newest run created before the end of that day, and the published figures released by it."""
     if as_of is None:
         run = ir.latest_run(session)

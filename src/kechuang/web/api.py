@@ -159,7 +159,8 @@ def list_elements(kind: str | None = Query(None, description="e.g. project, targ
 
 
 @router.get("/places", response_model=Page, summary="Places of the spatial structure")
-def list_places(zone: str | None = Query(None, pattern="^(west|central|east)$"),
+def list_places(zone: str | None = Query(None, pattern=r"^[A-Za-z][A-Za-z0-9_.\-]*$",
+                                         description="a zone code of the plan"),
                 version: int | None = VersionQuery, offset: int = Offset, limit: int = Limit,
                 s: Session = Depends(get_session)) -> Page:
     v = plans.get_version(s, None, version)

