@@ -9,9 +9,11 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from sqlalchemy.orm import Session
 
 from kechuang import clock
+from kechuang.core import numbers
 from kechuang.core.numbers import input_value
 from kechuang.indicators import service as indicators
 from kechuang.monitoring import progress
@@ -25,25 +27,37 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
 
 
-def num(value: float | None) -> str:
-    """A number as people write it: 99.04, 973, 1.8 (no trailing .0)."""
-    if value is None:
-        return ""
-    return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+def num(value: float | None, lang: str = "zh") -> str:
+    """A number as people write it on a page: 99.04, 973, 1.8, 12,345 (grouped, at most two decimals, no
+    trailing .0); no value is empty. The one formatter (:mod:`kechuang.core.numbers`)."""
+    return numbers.num(value, lang=lang, max_digits=2, group=True, empty="")
 
 
-def target_range(attrs: dict[str, Any]) -> str:
+def target_range(attrs: dict[str, Any], lang: str = "zh") -> str:
     """'2–3' for a range, '3' for a single bound."""
     lo, hi = attrs.get("value_min"), attrs.get("value_max")
     if lo is not None and hi is not None and lo != hi:
-        return f"{num(lo)}–{num(hi)}"
-    return num(lo if lo is not None else hi)
+        return f"{num(lo, lang)}–{num(hi, lang)}"
+    return num(lo if lo is not None else hi, lang)
 
 
-templates.env.filters["num"] = num
+def _in_page_language(fn: Any) -> Any:
+    """A filter that formats in the page's language (the template's ``lang``)."""
+    return pass_context(lambda context, value, *args, **kwargs: fn(value, *args, lang=context.get("lang", "zh"),
+                                                                   **kwargs))
+
+
+# numbers, shares and changes on every page through the one formatter, in the page language:
+# {{ x|num }}, {{ share|pct }} (0.1225 → 12.3%), {{ share|pct(0) }}, {{ change|signed(2) }}, {{ x|fixed(1) }}
+templates.env.filters.update(
+    num=_in_page_language(lambda value, lang: num(value, lang)),
+    fixed=_in_page_language(lambda value, digits, lang: numbers.num(value, digits, lang=lang, group=True)),
+    pct=_in_page_language(lambda value, digits=1, lang="zh": numbers.pct(value, digits, lang=lang)),
+    signed=_in_page_language(lambda value, digits=1, lang="zh": numbers.signed(value, digits, lang=lang)),
+    day=_in_page_language(lambda value, lang: numbers.date_text(value, lang)))
 templates.env.filters.update(audit_value=audit_view.describe, audit_field=audit_view.field_text)
 templates.env.filters["input_value"] = input_value  # what an input box holds: never the display format
-templates.env.filters["target_range"] = target_range
+templates.env.filters["target_range"] = _in_page_language(target_range)
 # every time on a page in the plan's time zone, with the zone said (kechuang.clock)
 templates.env.filters.update(local_date=clock.date_text, local_time=clock.time_text, iso_time=clock.iso,
                              local_seconds=lambda moment: clock.time_text(moment, seconds=True))
