@@ -91,7 +91,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "comment_on_this": {"zh": "对此提出意见", "en": "Comment on this"},
     "index_title": {"zh": "杨浦双创综合指数 / 杨浦创新指数", "en": "Yangpu innovation index"},
     "demo_banner": {"zh": "演示数据：本页“计算值”由演示数据集计算，不是官方指数；官方发布值单独列出并注明来源。",
-                    "en": "Demo data (演示数据): the computed values on this page come from a demo dataset and are "
+                    "en": "Demo data (“演示数据”): the computed values on this page come from a demo dataset and are "
                           "not the official index; published values are shown separately with their sources."},
     "computed": {"zh": "计算值", "en": "Computed"},
     "computed_demo": {"zh": "计算值（演示）", "en": "Computed (demo)"},
@@ -111,7 +111,7 @@ STRINGS: dict[str, dict[str, str]] = {
                                "figures are shown beside them."},
     "target_original": {"zh": "原规划值（版本 1）", "en": "Original (version 1)"},
     "run_snapshot": {"zh": "由 %d 个已审批数值计算", "en": "computed from %d approved values"},
-    "run_snapshot_demo": {"zh": "，其中 %d 个为演示数据", "en": ", of which %d are demo data (演示数据)"},
+    "run_snapshot_demo": {"zh": "，其中 %d 个为演示数据", "en": ", of which %d are demo data (“演示数据”)"},
     "index_rebuild_title": {"zh": "重新计算指数", "en": "Recompute the index"},
     "index_rebuild_note": {"zh": "用审批通过的数据计算新的指数批次；此前的批次保留不变。",
                            "en": "A new index run from exactly the approved values; earlier runs are kept."},
@@ -153,6 +153,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "growth_statement": {"zh": "由官方发布值计算的年均增长率", "en": "Average annual growth from published values"},
     "plan_says": {"zh": "规划原文", "en": "The plan says"},
     "build_info": {"zh": "计算记录", "en": "Build record"},
+    "build_run": {"zh": "计算批次", "en": "Run"},
+    "build_data": {"zh": "数据", "en": "Data"},
+    "build_meta": {"zh": "指标元数据", "en": "Indicator metadata (iMeta)"},
+    "demo_tag": {"zh": "演示数据", "en": "demo data"},
     "ranking": {"zh": "最近一年排名", "en": "Latest ranking"},
     "rank": {"zh": "排名", "en": "Rank"},
     "unit_name": {"zh": "单位", "en": "Unit"},

@@ -165,6 +165,8 @@ _S = {
     "definition": ("定义", "Definition"),
     "owner_department": ("责任部门", "Owner department"),
     "data_source": ("数据来源", "Data source"),
+    "in_chinese": ("（中文）", " (Chinese)"),
+    "in_english": ("（英文）", " (English)"),
     "frequency": ("频率", "Frequency"),
     "frequency_annual": ("年度", "annual"),
     "frequency_semiannual": ("半年", "half-yearly"),

@@ -3,6 +3,7 @@ versions. Each handler reads through the plan service and renders a template; no
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from kechuang import clock
@@ -41,6 +43,21 @@ def target_range(attrs: dict[str, Any], lang: str = "zh") -> str:
     return num(lo if lo is not None else hi, lang)
 
 
+_INTERNAL_PATH = re.compile(r"\s*[(（]?(?:bundled: )?(?:shared|data|src)/[\w./-]+[)）]?")
+_CODE_IN_BRACKETS = re.compile(r"（([A-Za-z][A-Za-z0-9_]*)）")
+
+
+def provenance(text: str | None) -> str:
+    """A source note as recorded, without the internal file paths some notes carry
+    ("… (shared/seed/000_….txt)", "bundled: data/yangpu/…"): a reader cannot open them."""
+    return _INTERNAL_PATH.sub("", text or "").strip()
+
+
+def mark_codes(text: str | None) -> Markup:
+    """A description with the code in its brackets marked as code: 指标（BizConf） → 指标（<code>BizConf</code>）."""
+    return Markup(_CODE_IN_BRACKETS.sub(lambda m: f"（<code>{m.group(1)}</code>）", str(escape(text or ""))))
+
+
 def _in_page_language(fn: Any) -> Any:
     """A filter that formats in the page's language (the template's ``lang``)."""
     return pass_context(lambda context, value, *args, **kwargs: fn(value, *args, lang=context.get("lang", "zh"),
@@ -58,6 +75,7 @@ templates.env.filters.update(
 templates.env.filters.update(audit_value=audit_view.describe, audit_field=audit_view.field_text)
 templates.env.filters["input_value"] = input_value  # what an input box holds: never the display format
 templates.env.filters["target_range"] = _in_page_language(target_range)
+templates.env.filters.update(provenance=provenance, mark_codes=mark_codes)
 # every time on a page in the plan's time zone, with the zone said (kechuang.clock)
 templates.env.filters.update(local_date=clock.date_text, local_time=clock.time_text, iso_time=clock.iso,
                              local_seconds=lambda moment: clock.time_text(moment, seconds=True))
