@@ -33,7 +33,8 @@ LEAKS = r"""([lang, proper]) => {
         .filter((w) => w.length > 1 && !/[_.0-9-]/.test(w) && !/^[A-Z]+$/.test(w) && !proper.includes(w));
       if (words.length) found.push(words.join(' ') + ' ← ' + text.trim().slice(0, 80));
     } else {
-      const unquoted = text.replace(/"[^"]*"|“[^”]*”|「[^」]*」/g, '');
+      // quotations, and a Chinese name quoted in an English sentence ('打造区校融合升级版' is at stage …)
+      const unquoted = text.replace(/"[^"]*"|“[^”]*”|「[^」]*」|‘[^’]*’|'[^'\n]*[\u4e00-\u9fff][^'\n]*'/g, '');
       if (/[\u4e00-\u9fff]/.test(unquoted)) found.push(text.trim().slice(0, 80));
     }
   }

@@ -93,8 +93,9 @@ _S = {
     "unsaved_warning": ("有未保存的修改，离开本页将丢失。", "There are unsaved changes; leaving the page loses them."),
     "number_formats_note": ("可填写 1320、1,320、１３２０；单位为 % 时可带 %；"
                             "单位为家、人、元、亿元等时可用万、亿（如 1.2万）。",
-                            "Accepted: 1320, 1,320, full-width digits; a trailing % when the unit is %; 万 and 亿 "
-                            "when the unit counts things or money (e.g. 1.2万)."),
+                            "Accepted: 1320, 1,320, full-width digits; a trailing % when the unit is %; "
+                            "“万” (10⁴) and “亿” (10⁸) when the unit counts things or money (e.g. “1.2万”)."),
+    "list_sep": ("；", "; "),
     "sheet": ("工作表", "sheet"),
     "cell": ("单元格", "cell"),
     "file": ("文件", "file"),

@@ -20,6 +20,7 @@ from kechuang.core.numbers import input_value
 from kechuang.indicators import service as indicators
 from kechuang.monitoring import progress
 from kechuang.plan import service as plans
+from kechuang.submissions.service import requirement_text
 from kechuang.web import audit_view
 from kechuang.web.cache import data_fingerprint
 from kechuang.web.deps import get_session
@@ -72,10 +73,11 @@ templates.env.filters.update(
     pct=_in_page_language(lambda value, digits=1, lang="zh": numbers.pct(value, digits, lang=lang)),
     signed=_in_page_language(lambda value, digits=1, lang="zh": numbers.signed(value, digits, lang=lang)),
     day=_in_page_language(lambda value, lang: numbers.date_text(value, lang)))
-templates.env.filters.update(audit_value=audit_view.describe, audit_field=audit_view.field_text)
+templates.env.filters.update(audit_value=audit_view.describe, audit_field=audit_view.field_text,
+                             audit_field_value=audit_view.field_value, audit_reason=audit_view.reason_text)
 templates.env.filters["input_value"] = input_value  # what an input box holds: never the display format
 templates.env.filters["target_range"] = _in_page_language(target_range)
-templates.env.filters.update(provenance=provenance, mark_codes=mark_codes)
+templates.env.filters.update(provenance=provenance, mark_codes=mark_codes, requirement=requirement_text)
 # every time on a page in the plan's time zone, with the zone said (kechuang.clock)
 templates.env.filters.update(local_date=clock.date_text, local_time=clock.time_text, iso_time=clock.iso,
                              local_seconds=lambda moment: clock.time_text(moment, seconds=True))
