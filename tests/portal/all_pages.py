@@ -15,11 +15,12 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import create_engine, text
 
-FILES = re.compile(r"\.\{fmt\}$|\.(xlsx|json|zip|geojson|txt)$|/files/|/evidence/|^/api/|^/static|^/docs$")
+FILES = re.compile(r"\.\{fmt\}$|\.(xlsx|json|zip|geojson|txt|svg)$|/files/|/evidence/|^/api/|^/static|^/docs$")
 """Routes that answer with a file, JSON or the API explorer (not a page of the app's templates)."""
 PUBLIC_ROUTES = {"/", "/basis", "/goals", "/glossary", "/places", "/map", "/projects", "/coverage", "/opinions",
                  "/opendata", "/opendata/{name}", "/versions", "/index", "/index/runs/{run_id}", "/tasks/{code}",
                  "/measures/{code}", "/monitoring/indicators", "/monitoring/indicators/{code}",
+                 "/monitoring/indicators/{code}/embed",
                  "/opinions/{kind}/{code}", "/login"}
 """The page routes an anonymous visitor reaches (checked: each answers 200 without an account)."""
 NO_INSTANCES = {"/reports/{pack_id}"}
@@ -64,7 +65,8 @@ def expand(route: str, url: str) -> list[str]:
         return [f"/opinions/{kind}/{code}" for kind in ("task", "measure", "project", "indicator")
                 for code in ids[kind]]
     filled = {"/tasks/{code}": ids["task"], "/measures/{code}": ids["measure"],
-              "/monitoring/indicators/{code}": ids["indicator"], "/admin/indicators/{code}": ids["indicator"],
+              "/monitoring/indicators/{code}": ids["indicator"],
+              "/monitoring/indicators/{code}/embed": ids["indicator"], "/admin/indicators/{code}": ids["indicator"],
               "/opendata/{name}": list(BUILDERS), "/index/runs/{run_id}": ids["run"],
               "/submissions/{submission_id}": ids["submission"], "/supervision/{item_id}": ids["item"],
               "/admin/periods/{code}/completeness": ids["period"]}

@@ -13,21 +13,46 @@ page) and test_phones.py (a page made wider than the screen)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Iterator
 
 import pytest
 
-from kechuang.monitoring.demo import DEMO_PASSWORD
+from kechuang.bootstrap import load_bundled
+from kechuang.monitoring.demo import DEMO_PASSWORD, setup_demo
+from kechuang.store.db import make_engine, session_factory, transaction, upgrade
 from kechuang.web.app import create_app
 from tests.portal.all_pages import account_pages, public_pages
+from tests.portal.conftest import portal_app
 from tests.portal.test_browser import axe_violations
 from tests.portal.test_language_crawl import leaks
 from tests.portal.test_phones import PHONE, WIDTH
+from tests.support.server import serve_in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 ROLES = ["demo-admin", "demo-approver", "demo-viewer", "demo-kw-reporter", "demo-kw-reviewer", "demo-sw-reporter",
          "demo-sw-reviewer"]
+
+
+@pytest.fixture(scope="module")
+def full_demo(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """What ``kechuang init --demo`` makes, the demo index run included (so /index/runs/{id} has a page)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('all-pages') / 'kechuang.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with transaction(session_factory(engine)) as s:
+        load_bundled(s, by="test")
+        setup_demo(s, dt.date.today())
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def full_server(full_demo: str) -> Iterator[str]:
+    with serve_in_thread(portal_app(full_demo)) as url:
+        yield url
 
 
 def _visit(page, url: str, lang: str) -> int:  # type: ignore[no-untyped-def]
@@ -46,8 +71,8 @@ def _problems(page, lang: str) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_every_public_page(browser, demo_server: str, demo_db: str, lang: str) -> None:  # type: ignore[no-untyped-def]
-    paths = public_pages(create_app(demo_db), demo_db)
+def test_every_public_page(browser, full_server: str, full_demo: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+    paths = public_pages(create_app(full_demo), full_demo)
     assert "/index/runs/1" in paths and "/tasks/T12" in paths and "/monitoring/indicators/IND_PATENTS_PER_10K" in paths
     assert len([p for p in paths if p.startswith("/measures/")]) >= 28
     context = browser.new_context(viewport=PHONE)
@@ -56,7 +81,7 @@ def test_every_public_page(browser, demo_server: str, demo_db: str, lang: str) -
     page.on("pageerror", lambda e: errors.append(str(e)))
     found: dict[str, list[str]] = {}
     for path in paths:
-        status = _visit(page, demo_server + path, lang)
+        status = _visit(page, full_server + path, lang)
         problems = _problems(page, lang) + [f"axe: {v}" for v in axe_violations(page)]
         if status != 200:
             problems.append(f"status {status}")
@@ -72,11 +97,11 @@ def test_every_public_page(browser, demo_server: str, demo_db: str, lang: str) -
 
 
 @pytest.mark.parametrize("username", ROLES)
-def test_every_page_of_every_role(browser, demo_server: str, demo_db: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    paths = account_pages(create_app(demo_db), demo_db)
+def test_every_page_of_every_role(browser, full_server: str, full_demo: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    paths = account_pages(create_app(full_demo), full_demo)
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
-    page.goto(demo_server + "/login")
+    page.goto(full_server + "/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("form[action='/login'] button[type=submit]")
@@ -89,7 +114,7 @@ def test_every_page_of_every_role(browser, demo_server: str, demo_db: str, usern
             route = re.sub(r"/[^/]+(/completeness)?$", "", path)
             if route in refused:  # one refusal page per route: the others are the same page
                 continue
-            status = _visit(page, demo_server + path, lang)
+            status = _visit(page, full_server + path, lang)
             seen[path] = status
             if status in (403, 404):
                 refused.add(route)
