@@ -15,7 +15,7 @@ from kechuang.opendata import service as opendata
 from kechuang.opendata.tables import Field, Table
 from kechuang.plan import service as plans
 from kechuang.web.downloads import attachment
-from kechuang.web.pages import render
+from kechuang.web.pages import index_headline, render
 from kechuang.web.security import db, plan_office
 
 router = APIRouter(include_in_schema=False)
@@ -26,7 +26,8 @@ def dashboard_page(request: Request, who: Principal = Depends(plan_office),
                    s: Session = Depends(db)) -> HTMLResponse:
     today = clock.today()
     board = progress.dashboard(s, today, reminder_days=request.app.state.supervision_settings.reminder_days)
-    return render(request, "monitoring/dashboard.html", who=who, board=board, version=board.version)
+    return render(request, "monitoring/dashboard.html", who=who, board=board, version=board.version,
+                  index=index_headline(s))
 
 
 @router.get("/monitoring/indicators/{code}", response_class=HTMLResponse)

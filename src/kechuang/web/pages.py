@@ -212,3 +212,22 @@ def versions_page(request: Request, a: int | None = Query(None), b: int | None =
     versions = plans.list_versions(s)
     diffs = plans.diff_versions(s, a, b) if a is not None and b is not None else None
     return render(request, "versions.html", versions=versions, diffs=diffs, a=a, b=b)
+
+
+def index_headline(s: Session) -> dict[str, Any] | None:
+    """The leader's index figure: the newest published value of the plan's index (it leads) and the newest
+    computed run with its demo flag (shown second, labelled 演示数据 when demo values went in); None when the plan
+    has no index framework."""
+    from kechuang.index_results import frameworks as ir_frameworks
+    from kechuang.index_results import service as ir
+
+    v = plans.latest_version(s)
+    try:
+        fw = ir_frameworks.get_framework(s, v.plan_id)
+    except ir_frameworks.FrameworkError:
+        return None
+    run = ir.latest_run(s, fw.code)
+    index_code = run.index_code if run is not None else fw.index_code
+    latest = ir.published_latest(ir.published(s, v.plan_id, index_code))
+    year = max(latest, default=None)
+    return {"framework": fw, "published": latest[year] if year is not None else None, "run": run}
