@@ -155,6 +155,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "build_info": {"zh": "计算记录", "en": "Build record"},
     "build_run": {"zh": "计算批次", "en": "Run"},
     "build_data": {"zh": "数据", "en": "Data"},
+    "build_spec": {"zh": "计算方法设定", "en": "Method spec"},
     "build_meta": {"zh": "指标元数据", "en": "Indicator metadata (iMeta)"},
     "demo_tag": {"zh": "演示数据", "en": "demo data"},
     "chart": {"zh": "图表", "en": "Chart"},
