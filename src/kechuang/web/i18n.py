@@ -96,10 +96,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "computed": {"zh": "计算值", "en": "Computed"},
     "computed_demo": {"zh": "计算值（演示）", "en": "Computed (demo)"},
     "run_shown": {"zh": "本页显示的计算批次：", "en": "Computed run shown:"},
-    "no_run": {"zh": "尚无由审批通过的数据计算的指数批次；下面只列出官方发布值。"
-                     "规划办可在数据审批后运行“kechuang index rebuild”。",
+    "no_run": {"zh": "尚无由审批通过的数据计算的指数批次；下面只列出官方发布值。规划办可在数据审批后运行",
                "en": "No index run has been computed from approved data yet; only the published figures are shown. "
-                     "The plan office runs `kechuang index rebuild` once data are approved."},
+                     "The plan office runs"},
+    "no_run_end": {"zh": "。", "en": " once data are approved."},
     "coverage_warnings": {"zh": "数据覆盖提示：", "en": "Coverage warnings:"},
     "run_coverage": {"zh": "本批次的数据覆盖", "en": "Data coverage of this run"},
     "years_with_value": {"zh": "有值年份数", "en": "Years with a value"},
