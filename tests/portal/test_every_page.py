@@ -1,14 +1,12 @@
 """Every public page in both languages, in a real browser: it loads without a script error, declares its
-language, has a heading, and in English shows an English heading; axe finds nothing serious on the index
-and indicator pages."""
+language, has a heading, and in English shows an English heading and menu. (axe on every public page:
+test_all_pages.py.)"""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-
-from tests.portal.test_browser import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -38,11 +36,3 @@ def test_every_public_page_in_both_languages(browser, portal_server: str, lang: 
             assert not CJK.search(heading) or path.startswith("/monitoring/indicators/"), f"{path}: {heading}"
     assert errors == []
     context.close()
-
-
-@pytest.mark.parametrize("path", ["/index", "/monitoring/indicators/IND_PATENTS_PER_10K", "/basis", "/glossary",
-                                  "/index?lang=en", "/", "/monitoring/indicators", "/monitoring/indicators?lang=en",
-                                  "/tasks/T2", "/places"])
-def test_axe_on_index_and_indicator_pages(page, portal_server: str, path: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(portal_server + path)
-    assert axe_violations(page) == []

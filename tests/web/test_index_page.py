@@ -22,7 +22,7 @@ def test_index_page_shows_demo_label_published_values_and_growth(demo_client: Te
 
 def test_index_page_in_english(demo_client: TestClient) -> None:
     html = demo_client.get("/index?lang=en").text
-    assert "Demo data (演示数据)" in html and "What drove the latest change" in html
+    assert "Demo data (“演示数据”)" in html and "What drove the latest change" in html
     demo_client.cookies.clear()
 
 

@@ -1,5 +1,7 @@
 """Numbers as people type and paste them, read one way everywhere (web form, JSON API, Excel template,
-indicator settings), and written back into input boxes so that they read the same again.
+indicator settings), and written back into input boxes so that they read the same again; and numbers, shares
+and dates as every page, report and progress reason writes them (:func:`num`, :func:`pct`, :func:`signed`,
+:func:`date_text`: the one formatter, on Babel's zh_CN/en locale data).
 
 Accepted (after Unicode NFKC, which turns full-width ``１３２０``, ``．``, ``，``, ``％``, ``＋``, ``－`` and the
 ideographic space into their ASCII forms):
@@ -21,10 +23,14 @@ Refused with a reason in both languages: NaN, ±Infinity (also ``∞``), words, 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
 
 MAGNITUDES = {"万": 4, "亿": 8}
 """Chinese magnitude words and their powers of ten."""
@@ -149,3 +155,84 @@ def input_value(value: float | None) -> str:
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return repr(value)
+
+
+# --- writing numbers: the one formatter of pages, reports and progress texts ------------------------------------
+#
+# Babel's CLDR data for zh_CN and en give the symbols (decimal point, grouping, percent sign) and the date
+# patterns; the rounding is done first, on the decimal representation of the value and half up, as people round
+# (0.1225 → 12.3 %, 2.5 → 3), so that Babel's own rounding (half even on the binary value) never applies.
+
+_LOCALES = {"zh": "zh_CN", "en": "en"}
+MINUS = "−"
+"""The minus sign of a signed change (U+2212), as the plan's tables print it."""
+
+
+def locale_of(lang: str) -> str:
+    """The Babel locale of a page language: zh → zh_CN, en → en."""
+    return _LOCALES.get(lang, "zh_CN")
+
+
+def round_half_up(value: float, digits: int) -> float:
+    """Round as people do (2.5 → 3, 0.125 → 0.13), on the decimal representation of ``value``
+    (``Decimal(repr(value))``, so 0.1225 is 0.1225 and not the binary 0.12249999…)."""
+    return float(_half_up(value, digits))
+
+
+def _half_up(value: float, digits: int) -> Decimal:
+    with localcontext() as context:
+        context.prec = 60  # enough for every double below 10¹⁵ (larger ones are written as 1.235e+15)
+        return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def _pattern(digits: int | None, max_digits: int, group: bool) -> str:
+    head = "#,##0" if group else "0"
+    if digits is not None:
+        return head + ("." + "0" * digits if digits else "")
+    return head + "." + "#" * max_digits
+
+
+def num(value: float | int | None, digits: int | None = None, *, lang: str = "zh", max_digits: int = 4,
+        group: bool = False, empty: str = "—") -> str:
+    """A number as written in the plan's tables: ``digits`` decimals when given, else up to ``max_digits``
+    with trailing zeros dropped (99.04, 973, 1.8); thousands grouped only with ``group`` (pages: 12,345;
+    statistical tables and reasons: 12345); outside 0.001 ≤ |x| < 10⁹ (with ``digits``: from 10¹⁵) four
+    significant digits (1.235e+09).
+    ``None`` is ``empty``."""
+    if value is None:
+        return empty
+    value = float(value)
+    if not math.isfinite(value) or abs(value) >= 1e15 or digits is None and value != 0 and not 1e-3 <= abs(value) < 1e9:
+        return f"{value:.4g}"
+    rounded = _half_up(value, max_digits if digits is None else digits)
+    if rounded == 0:
+        rounded = abs(rounded)  # no "-0"
+    return format_decimal(rounded, format=_pattern(digits, max_digits, group), locale=locale_of(lang),
+                          decimal_quantization=False)
+
+
+def pct(share: float | None, digits: int = 1, *, lang: str = "zh", empty: str = "—") -> str:
+    """A share as a percentage with ``digits`` decimals, rounded half up: 0.5094 → "50.9%", 0.1225 → "12.3%"."""
+    if share is None:
+        return empty
+    if not math.isfinite(share) or abs(share) >= 1e13:
+        return f"{share * 100:.4g}%"
+    rounded = _half_up(float(share) * 100, digits) / 100
+    return format_percent(rounded, format=_pattern(digits, 0, True) + "%", locale=locale_of(lang),
+                          decimal_quantization=False)
+
+
+def signed(value: float | None, digits: int = 1, *, lang: str = "zh", empty: str = "—") -> str:
+    """A change with its sign: +7.4, −1.2 (the minus sign U+2212); zero is +0.0."""
+    if value is None:
+        return empty
+    text = num(abs(float(value)), digits, lang=lang)
+    if not math.isfinite(value):
+        return ("+" if value > 0 else MINUS) + text
+    return ("+" if _half_up(float(value), digits) >= 0 else MINUS) + text
+
+
+def date_text(day: dt.date | str, lang: str = "zh") -> str:
+    """A calendar day in the page language (Babel's long date): 2026年12月3日 / December 3, 2026."""
+    day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
+    return format_date(day, format="long", locale=locale_of(lang))

@@ -551,17 +551,23 @@ def _publish(session: Session, actor: Principal, sub: Submission) -> None:
 # ---------------------------------------------------------------- the Excel template
 
 
-def requirement_text(profile: IndicatorProfile | None) -> str:
-    """The rules a value must pass, in words (shown in the form and the template)."""
+def requirement_text(profile: IndicatorProfile | None, lang: str = "zh") -> str:
+    """The rules a value must pass, in words of ``lang`` (shown in the form and the template)."""
+    en = lang == "en"
     if profile is None:
-        return "必填"
+        return "required" if en else "必填"
     parts = []
     if profile.valid_min is not None or profile.valid_max is not None:
         lo = "−∞" if profile.valid_min is None else num(profile.valid_min)
         hi = "+∞" if profile.valid_max is None else num(profile.valid_max)
-        parts.append(f"取值范围 {lo} 至 {hi}")
+        parts.append(f"allowed range {lo} to {hi}" if en else f"取值范围 {lo} 至 {hi}")
     if profile.max_change_pct is not None:
-        parts.append(f"较上期变动超过 ±{num(profile.max_change_pct)}% 须在说明中写明原因")
+        change = num(profile.max_change_pct)
+        parts.append(f"a change of more than ±{change}% against the previous period needs a reason in the note"
+                     if en else f"较上期变动超过 ±{change}% 须在说明中写明原因")
+    if en:
+        parts.append("required" if profile.required else "optional")
+        return "; ".join(parts)
     parts.append("必填" if profile.required else "选填")
     return "；".join(parts)
 

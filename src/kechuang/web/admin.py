@@ -125,7 +125,7 @@ def _indicator_page(request: Request, s: Session, who: Principal, code: str, *, 
     v = plans.latest_version(s)
     ind = monitoring.indicator_by_code(s, v.plan_id, code)
     linked = [c for c, inds in monitoring.links(s, v.plan_id).items() if any(i.id == ind.id for i in inds)]
-    tasks = [(e.code, e.title_zh) for e in plans.elements(s, v) if e.kind in ("task", "measure")]
+    tasks = [(e.code, e) for e in plans.elements(s, v) if e.kind in ("task", "measure")]
     profile = monitoring.ensure_profile(s, ind)
     suggestion = None
     if profile.baseline_value is None and not typed:

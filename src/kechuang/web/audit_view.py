@@ -26,6 +26,7 @@ from kechuang.core import clock
 from kechuang.core.access import PLAN_OFFICE, Principal
 from kechuang.core.spreadsheet import cell_text, csv_bytes, xlsx_bytes
 from kechuang.notifications.ladder import STEP_LABELS, step_label
+from kechuang.submissions.service import STATE_LABELS, state_label
 from kechuang.web.i18n import STRINGS, label, request_lang, t
 
 LIMIT = 500
@@ -94,6 +95,19 @@ def describe(value: Any, lang: str) -> str:
     return cell_text(value)
 
 
+def field_value(field: str, value: Any, lang: str) -> str:
+    """A stored value of ``field`` in words: a submission's state in words (draft → 草稿), else :func:`describe`."""
+    if field == "state" and isinstance(value, str) and value in STATE_LABELS:
+        return state_label(value, lang)
+    return describe(value, lang)
+
+
+def reason_text(reason: str, lang: str) -> str:
+    """A record's reason: the reasons the system writes (form, history import, demo setup) in words; a reason
+    a person typed as typed."""
+    return label("audit_reason", reason, lang) if reason else ""
+
+
 def _keyed(key: str, value: Any, lang: str) -> str:
     if key in ("role", "stage") and isinstance(value, str):
         return label(key, value, lang)
@@ -121,8 +135,8 @@ def rows(records: list[AuditRecord], departments: dict[int, Department], lang: s
         dept = departments.get(r.department_id) if r.department_id is not None else None
         out.append([clock.time_text(r.at, seconds=True), r.actor, label("role", r.role, lang) if r.role else "",
                     label("audit_action", r.action, lang), f"{label('audit_entity', r.entity, lang)} {r.entity_id}",
-                    field_text(r.field, lang), dept.name(lang) if dept else "", describe(r.old, lang),
-                    describe(r.new, lang), r.reason])
+                    field_text(r.field, lang), dept.name(lang) if dept else "", field_value(r.field, r.old, lang),
+                    field_value(r.field, r.new, lang), reason_text(r.reason, lang)])
     return out
 
 

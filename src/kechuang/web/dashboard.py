@@ -21,7 +21,7 @@ from kechuang.opendata.tables import Field, Table
 from kechuang.plan import service as plans
 from kechuang.web.cache import data_fingerprint
 from kechuang.web.downloads import attachment
-from kechuang.web.pages import render
+from kechuang.web.pages import index_headline, render
 from kechuang.web.security import db, plan_office
 
 router = APIRouter(include_in_schema=False)
@@ -87,7 +87,8 @@ def current_dashboard(request: Request, s: Session) -> progress.Dashboard:
 def dashboard_page(request: Request, who: Principal = Depends(plan_office),
                    s: Session = Depends(db)) -> HTMLResponse:
     board = current_dashboard(request, s)
-    return render(request, "monitoring/dashboard.html", who=who, board=board, version=board.version)
+    return render(request, "monitoring/dashboard.html", who=who, board=board, version=board.version,
+                  index=index_headline(s))
 
 
 @router.get("/monitoring/indicators/{code}", response_class=HTMLResponse)

@@ -14,6 +14,10 @@ _S = {
     "technical_detail": ("技术说明（英文）", "Technical detail"),
     # the audit trail's stored codes, shown in words
     "audit_action_create": ("新建", "created"),
+    # the reasons the system itself writes into the trail
+    "audit_reason_form": ("网页表单填报", "entered in the web form"),
+    "audit_reason_history import": ("历史数据导入", "history import"),
+    "audit_reason_demo setup": ("演示设置", "demo setup"),
     "audit_action_update": ("修改", "changed"),
     "audit_action_set_target": ("设定目标", "target set"),
     "audit_action_link": ("关联任务", "linked"),

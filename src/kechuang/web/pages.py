@@ -3,19 +3,23 @@ versions. Each handler reads through the plan service and renders a template; no
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from kechuang.assessment import progress
-from kechuang.core import clock
+from kechuang.core import clock, numbers
 from kechuang.core.numbers import input_value
 from kechuang.indicators import service as indicators
 from kechuang.plan import service as plans
+from kechuang.submissions.service import requirement_text
 from kechuang.web import audit_view
 from kechuang.web.cache import data_fingerprint
 from kechuang.web.deps import get_session
@@ -25,25 +29,54 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
 
 
-def num(value: float | None) -> str:
-    """A number as people write it: 99.04, 973, 1.8 (no trailing .0)."""
-    if value is None:
-        return ""
-    return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+def num(value: float | None, lang: str = "zh") -> str:
+    """A number as people write it on a page: 99.04, 973, 1.8, 12,345 (grouped, at most two decimals, no
+    trailing .0); no value is empty. The one formatter (:mod:`kechuang.core.numbers`)."""
+    return numbers.num(value, lang=lang, max_digits=2, group=True, empty="")
 
 
-def target_range(attrs: dict[str, Any]) -> str:
+def target_range(attrs: dict[str, Any], lang: str = "zh") -> str:
     """'2–3' for a range, '3' for a single bound."""
     lo, hi = attrs.get("value_min"), attrs.get("value_max")
     if lo is not None and hi is not None and lo != hi:
-        return f"{num(lo)}–{num(hi)}"
-    return num(lo if lo is not None else hi)
+        return f"{num(lo, lang)}–{num(hi, lang)}"
+    return num(lo if lo is not None else hi, lang)
 
 
-templates.env.filters["num"] = num
-templates.env.filters.update(audit_value=audit_view.describe, audit_field=audit_view.field_text)
+_INTERNAL_PATH = re.compile(r"\s*[(（]?(?:bundled: )?(?:shared|data|src)/[\w./-]+[)）]?")
+_CODE_IN_BRACKETS = re.compile(r"（([A-Za-z][A-Za-z0-9_]*)）")
+
+
+def provenance(text: str | None) -> str:
+    """A source note as recorded, without the internal file paths some notes carry
+    ("… (shared/seed/000_….txt)", "bundled: data/yangpu/…"): a reader cannot open them."""
+    return _INTERNAL_PATH.sub("", text or "").strip()
+
+
+def mark_codes(text: str | None) -> Markup:
+    """A description with the code in its brackets marked as code: 指标（BizConf） → 指标（<code>BizConf</code>）."""
+    return Markup(_CODE_IN_BRACKETS.sub(lambda m: f"（<code>{m.group(1)}</code>）", str(escape(text or ""))))
+
+
+def _in_page_language(fn: Any) -> Any:
+    """A filter that formats in the page's language (the template's ``lang``)."""
+    return pass_context(lambda context, value, *args, **kwargs: fn(value, *args, lang=context.get("lang", "zh"),
+                                                                   **kwargs))
+
+
+# numbers, shares and changes on every page through the one formatter, in the page language:
+# {{ x|num }}, {{ share|pct }} (0.1225 → 12.3%), {{ share|pct(0) }}, {{ change|signed(2) }}, {{ x|fixed(1) }}
+templates.env.filters.update(
+    num=_in_page_language(lambda value, lang: num(value, lang)),
+    fixed=_in_page_language(lambda value, digits, lang: numbers.num(value, digits, lang=lang, group=True)),
+    pct=_in_page_language(lambda value, digits=1, lang="zh": numbers.pct(value, digits, lang=lang)),
+    signed=_in_page_language(lambda value, digits=1, lang="zh": numbers.signed(value, digits, lang=lang)),
+    day=_in_page_language(lambda value, lang: numbers.date_text(value, lang)))
+templates.env.filters.update(audit_value=audit_view.describe, audit_field=audit_view.field_text,
+                             audit_field_value=audit_view.field_value, audit_reason=audit_view.reason_text)
 templates.env.filters["input_value"] = input_value  # what an input box holds: never the display format
-templates.env.filters["target_range"] = target_range
+templates.env.filters["target_range"] = _in_page_language(target_range)
+templates.env.filters.update(provenance=provenance, mark_codes=mark_codes, requirement=requirement_text)
 # every time on a page in the plan's time zone, with the zone said (kechuang.core.clock)
 templates.env.filters.update(local_date=clock.date_text, local_time=clock.time_text, iso_time=clock.iso,
                              local_seconds=lambda moment: clock.time_text(moment, seconds=True))
@@ -207,3 +240,22 @@ def versions_page(request: Request, a: int | None = Query(None), b: int | None =
     versions = plans.list_versions(s)
     diffs = plans.diff_versions(s, a, b) if a is not None and b is not None else None
     return render(request, "versions.html", versions=versions, diffs=diffs, a=a, b=b)
+
+
+def index_headline(s: Session) -> dict[str, Any] | None:
+    """The leader's index figure: the newest published value of the plan's index (it leads) and the newest
+    computed run with its demo flag (shown second, labelled 演示数据 when demo values went in); None when the plan
+    has no index framework."""
+    from kechuang.index_results import frameworks as ir_frameworks
+    from kechuang.index_results import service as ir
+
+    v = plans.latest_version(s)
+    try:
+        fw = ir_frameworks.get_framework(s, v.plan_id)
+    except ir_frameworks.FrameworkError:
+        return None
+    run = ir.latest_run(s, fw.code)
+    index_code = run.index_code if run is not None else fw.index_code
+    latest = ir.published_latest(ir.published(s, v.plan_id, index_code))
+    year = max(latest, default=None)
+    return {"framework": fw, "published": latest[year] if year is not None else None, "run": run}

@@ -17,6 +17,7 @@ from kechuang.core import clock
 from kechuang.core.access import Principal, Role
 from kechuang.notifications import ladder
 from kechuang.plan import service as plans
+from kechuang.plan.models import PlanElement
 from kechuang.progress import Stage
 from kechuang.supervision import service as supervision
 from kechuang.supervision.models import EvidenceFile, Milestone, SupervisionItem
@@ -38,10 +39,11 @@ def items_page(request: Request, who: Principal = Depends(principal), s: Session
                   measures=_assignable(s) if who.role is Role.ADMIN else [])
 
 
-def _assignable(s: Session) -> list[tuple[str, str]]:
-    """Measures and key projects of the plan, as (code, title) for the admin's assignment form."""
+def _assignable(s: Session) -> list[tuple[str, PlanElement]]:
+    """Measures and key projects of the plan, as (code, element) for the admin's assignment form (the page
+    shows each title in its language)."""
     v = plans.latest_version(s)
-    return [(e.code, e.title_zh) for e in plans.elements(s, v) if e.kind in ("measure", "project")]
+    return [(e.code, e) for e in plans.elements(s, v) if e.kind in ("measure", "project")]
 
 
 @router.get("/supervision/digest.txt", response_class=PlainTextResponse)

@@ -61,3 +61,8 @@
   mark();
   window.addEventListener('resize', mark);
 })();
+
+// a "print this page" button (the leader's dashboard); the print style sheet drops menus and forms
+document.querySelectorAll('[data-print]').forEach((button) => {
+  button.addEventListener('click', () => window.print());
+});
