@@ -23,9 +23,9 @@ from kechuang.index.errors import IndexInputError, SpecError
 from kechuang.index.io import read_imeta
 from kechuang.index_results import frameworks
 from kechuang.index_results import service as index_results
+from kechuang.indicators import profile_service as monitoring
 from kechuang.indicators.found import load_found_figures
 from kechuang.indicators.models import Indicator
-from kechuang.monitoring import service as monitoring
 from kechuang.plan import service as plans
 from kechuang.plan.bundle import MANIFEST, BundleError, DistrictBundle, configured_bundle, read_bundle, read_outline
 from kechuang.plan.loader import PlanFileError, content_hash, read_plan_file

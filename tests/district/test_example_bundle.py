@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from kechuang.accounts.access import SYSTEM, Role
-from kechuang.monitoring import service as monitoring
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
@@ -22,6 +20,8 @@ from kechuang.accounts.models import Account
 from kechuang.accounts.service import principal_of
 from kechuang.bootstrap import load_bundled
 from kechuang.cli import app as cli
+from kechuang.core.access import SYSTEM, Role
+from kechuang.indicators import profile_service as monitoring
 from kechuang.indicators.models import Indicator, Observation
 from kechuang.plan import service as plans
 from kechuang.plan.bundle import DATA_DIR, read_bundle

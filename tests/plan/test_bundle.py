@@ -102,8 +102,7 @@ def test_every_bundle_setting_is_documented_in_the_readme() -> None:
 def test_the_plan_format_knows_the_reporting_frequencies_monitoring_knows() -> None:
     from typing import get_args
 
-    from kechuang.monitoring.models import FREQUENCIES
-
+    from kechuang.indicators.profiles import FREQUENCIES
     from kechuang.plan.schemas import Frequency
 
     assert get_args(Frequency) == FREQUENCIES

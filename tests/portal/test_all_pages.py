@@ -18,9 +18,9 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from kechuang.monitoring.demo import DEMO_PASSWORD, setup_demo
 
 from kechuang.bootstrap import load_bundled
+from kechuang.demo.seed import DEMO_PASSWORD, setup_demo
 from kechuang.store.db import make_engine, session_factory, transaction, upgrade
 from kechuang.web.app import create_app
 from tests.portal.all_pages import account_pages, public_pages

@@ -5,9 +5,9 @@ label where demo values went in, and the indicator's stable address; the indicat
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from kechuang.monitoring.demo import HISTORY
 from lxml import etree, html
 
+from kechuang.demo.seed import HISTORY
 from tests.portal.test_indicator_list import LATEST_YEAR, PATENTS
 
 SVG = "{http://www.w3.org/2000/svg}"

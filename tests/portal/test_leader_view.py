@@ -6,10 +6,10 @@ and a print style sheet (print button, menu hidden in print)."""
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from kechuang.monitoring import progress
 from lxml import html
 
-from kechuang import clock
+from kechuang.assessment import progress
+from kechuang.core import clock
 from kechuang.index_results import service as ir
 from kechuang.plan import service as plans
 from kechuang.store.db import session_factory

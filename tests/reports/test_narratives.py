@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from kechuang.accounts.settings import AccountSettings
 from typer.testing import CliRunner
 
 from kechuang.cli import app as cli
+from kechuang.core.settings import Settings
 from kechuang.plan import service as plans
 from kechuang.reports import narratives
 from kechuang.reports.model import content_hash
@@ -51,7 +51,7 @@ def _textarea(page: str) -> str:
 def test_writing_reviewing_and_marking_final_in_the_app(demo_copy: str, tmp_path: Path) -> None:
     blank, n_items = _report_hash(demo_copy)
     web = create_app(demo_copy)
-    web.state.account_settings = AccountSettings(secure_cookies=False)
+    web.state.account_settings = Settings(secure_cookies=False)
     web.state.reports_dir = tmp_path / "reports"
     with TestClient(web) as reporter:
         _login(reporter, "demo-kw-reporter")

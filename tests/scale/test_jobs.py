@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from kechuang.accounts.settings import AccountSettings
-from kechuang.monitoring.demo import DEMO_PASSWORD
 
+from kechuang.core.settings import Settings
+from kechuang.demo.seed import DEMO_PASSWORD
 from kechuang.jobs import service as jobs
 from kechuang.jobs.models import DONE, FAILED, QUEUED, Job
 from kechuang.jobs.queue import queue_file
@@ -28,7 +28,7 @@ def _client_app(demo_db: str, tmp_path: Path) -> tuple[str, object]:
     shutil.copyfile(demo_db.removeprefix("sqlite:///"), path)
     url = f"sqlite:///{path}"
     app = create_app(url)
-    app.state.account_settings = AccountSettings(secure_cookies=False)
+    app.state.account_settings = Settings(secure_cookies=False)
     app.state.reports_dir = tmp_path / "reports"
     return url, app
 

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from kechuang.monitoring.demo import seed_demo
 from openpyxl import load_workbook
 from sqlalchemy import text
 
+from kechuang.demo.seed import seed_demo
 from kechuang.plan import service as plans
 from kechuang.plan.loader import read_plan_file
 from kechuang.store.db import head_revision, make_engine, session_factory, transaction

@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from kechuang.accounts.access import SYSTEM
-from kechuang.monitoring import progress
-from kechuang.monitoring import service as monitoring
 from sqlalchemy import event, select
 
 from kechuang.accounts.models import Department
+from kechuang.assessment import progress
+from kechuang.core.access import SYSTEM
+from kechuang.indicators import profile_service as monitoring
 from kechuang.indicators.models import Indicator, Observation
 from kechuang.plan import service as plans
 from kechuang.store.db import make_engine, session_factory, transaction

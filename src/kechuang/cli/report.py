@@ -209,7 +209,7 @@ def narrative_list(kind: KindOption = "midterm", year: EvalYearOption = None, db
     """Each narrative section: required or not, its newest version, who wrote it when, who reviewed it."""
     from rich.table import Table
 
-    from kechuang import clock
+    from kechuang.core import clock
     from kechuang.plan import service as plans
     from kechuang.reports import narratives
 
@@ -234,7 +234,7 @@ def narrative_show(section: Annotated[str, typer.Argument(help="summary, tasks, 
                                                                "problems or next_steps")],
                    kind: KindOption = "midterm", year: EvalYearOption = None, db: DbOption = None) -> None:
     """Every version of a section's narrative, oldest first: version, who wrote it and when, review, text."""
-    from kechuang import clock
+    from kechuang.core import clock
     from kechuang.plan import service as plans
     from kechuang.reports import narratives
     from kechuang.reports.model import ReportError
@@ -275,7 +275,7 @@ def narrative_draft(section: Annotated[str, typer.Argument(help="the section to 
 
 
 def _today() -> dt.date:
-    from kechuang import clock
+    from kechuang.core import clock
 
     return clock.today()
 
@@ -287,7 +287,7 @@ def narrative_write(section: Annotated[str, typer.Argument(help="the section to 
                     text: Annotated[str | None, typer.Option("--text", help="the text itself")] = None,
                     kind: KindOption = "midterm", year: EvalYearOption = None, db: DbOption = None) -> None:
     """Save a new version of a section's narrative (from --file or --text), written by the account --as."""
-    from kechuang.accounts.access import Forbidden
+    from kechuang.core.access import Forbidden
     from kechuang.reports import narratives
     from kechuang.reports.model import ReportError
     from kechuang.store.db import transaction
@@ -316,7 +316,7 @@ def narrative_review(section: Annotated[str, typer.Argument(help="the section re
                      version: Annotated[int, typer.Option("--version", help="the version reviewed (the newest)")],
                      kind: KindOption = "midterm", year: EvalYearOption = None, db: DbOption = None) -> None:
     """Record that the plan office (--as) reviewed the newest version of a section's narrative."""
-    from kechuang.accounts.access import Forbidden
+    from kechuang.core.access import Forbidden
     from kechuang.reports import narratives
     from kechuang.reports.model import ReportError
     from kechuang.store.db import transaction
@@ -335,7 +335,7 @@ def narrative_final(as_user: AsOption, kind: KindOption = "midterm", year: EvalY
                     as_of: AsOfOption = None, db: DbOption = None) -> None:
     """Mark the evaluation final (定稿, admin): refused, naming them, while a required section is empty or a
     section's newest text is not reviewed; records the pack's content hash."""
-    from kechuang.accounts.access import Forbidden
+    from kechuang.core.access import Forbidden
     from kechuang.reports import narratives
     from kechuang.reports.model import ReportError
     from kechuang.store.db import transaction

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from kechuang import clock
 from kechuang.accounts import service as accounts
 from kechuang.accounts.models import Account, Department
 from kechuang.accounts.service import principal_of
+from kechuang.core import clock
 from kechuang.core.access import SYSTEM, Role
 from kechuang.index.io import read_table
 from kechuang.index.uncertainty_spec import load_ua_spec

@@ -50,7 +50,7 @@ class Element(_Strict):
     text: Text
 
 
-#: how often an indicator is reported (the same values as ``kechuang.monitoring.models.FREQUENCIES``)
+#: how often an indicator is reported (the same values as ``kechuang.indicators.profiles.FREQUENCIES``)
 Frequency = Literal["annual", "semiannual", "quarterly", "monthly"]
 
 

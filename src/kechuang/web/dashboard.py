@@ -76,7 +76,7 @@ _boards: DataVersionMemo[progress.Dashboard] = DataVersionMemo()
 
 
 def current_dashboard(request: Request, s: Session) -> progress.Dashboard:
-    """:func:`kechuang.monitoring.progress.dashboard` of today (in the plan's time zone), recomputed only when the
+    """:func:`kechuang.assessment.progress.dashboard` of today (in the plan's time zone), recomputed only when the
     data change (:class:`DataVersionMemo`). Its rows are read-only: pages and the API only render them."""
     today, days = clock.today(), request.app.state.supervision_settings.reminder_days
     return _boards.get(data_key(s, today, days), lambda: detached(s, progress.dashboard(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from kechuang.accounts.access import NotFound, Principal, Role
+from kechuang.core.access import NotFound, Principal, Role
 from kechuang.jobs import service as jobs
 from kechuang.jobs.models import DONE, Job
 from kechuang.web.pages import render

@@ -197,7 +197,7 @@ def narrative_page(kind: str, year: int, section: str, request: Request, who: Pr
 @router.post("/reports/narratives/{kind}/{year}/{section}")
 def narrative_write(kind: str, year: int, section: str, request: Request, text: str = Form(""),
                     who: Principal = NARRATIVE_READERS, s: Session = Depends(db)) -> Response:
-    from kechuang.accounts.access import Forbidden
+    from kechuang.core.access import Forbidden
     from kechuang.reports import narratives
 
     _evaluation(kind, year)
