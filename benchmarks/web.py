@@ -43,7 +43,7 @@ from benchmarks.run import machine, write_section
 REPO = Path(__file__).resolve().parents[1]
 LUA = Path(__file__).with_name("wrk_summary.lua")
 START, END = "<!-- benchmarks.web: start -->", "<!-- benchmarks.web: end -->"
-PASSWORD = "kechuang-demo"  # kechuang.monitoring.demo.DEMO_PASSWORD (not imported: the harness runs the CLI)
+PASSWORD = "kechuang-demo"  # kechuang.demo.seed.DEMO_PASSWORD (not imported: the harness runs the CLI)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

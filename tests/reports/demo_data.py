@@ -146,7 +146,7 @@ def build_demo_database(url: str, today: dt.date = DEMO_DAY) -> None:
     """Create, migrate and fill the database at ``url`` (see :func:`seed_report_demo`), on the clock of the demo
     day: what the setup creates (supervision items, approved values, progress reports) is stored as created that
     day, so a report as of ``today`` contains it and what a test adds later (at the real time) comes after the
-    cut-off. The demo index runs are dated by their data (``monitoring.demo.demo_run_moment``)."""
+    cut-off. The demo index runs are dated by their data (``demo.seed.demo_run_moment``)."""
     engine = make_engine(url)
     upgrade(engine)
     with time_machine.travel(demo_moment(today), tick=True):
