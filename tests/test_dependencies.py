@@ -122,4 +122,4 @@ def test_every_declared_package_is_pinned_in_the_lock_file() -> None:
     assert sorted(declared - set(pinned)) == []
     assert "huey" in _project()["runtime"]
     assert _imports(REPO / "src" / "kechuang")["huey"] == {"kechuang/jobs/queue.py",
-                                                         "kechuang/store/migrations/versions/0011_scale_jobs.py"}
+                                                         "kechuang/store/migrations/versions/0012_jobs.py"}

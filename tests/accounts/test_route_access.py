@@ -64,6 +64,8 @@ GET /api/v1/versions/diff
 GET /monitoring/indicators
 GET /monitoring/indicators/{code}
 GET /monitoring/indicators/{code}/history.{fmt}
+GET /monitoring/indicators/{code}/embed
+GET /monitoring/indicators/{code}/chart.svg
 GET /api/v1/progress/indicators/{code}
 GET /index
 GET /index/runs/{run_id}
@@ -157,6 +159,11 @@ GET /reports/{pack_id}/files/{fmt}
 POST /reports/{pack_id}/accept
 GET /jobs/{job_id}
 GET /api/v1/jobs/{job_id}
+GET /reports/narratives/{kind}/{year}
+GET /reports/narratives/{kind}/{year}/{section}
+POST /reports/narratives/{kind}/{year}
+POST /reports/narratives/{kind}/{year}/{section}
+POST /reports/narratives/{kind}/{year}/{section}/review
 """)
 RESOURCE_PARAMS = {"submission_id", "item_id", "milestone_id", "evidence_id", "account_id"}
 KW_ONLY_ITEM = "T2.M1"  # led by 区科委 with 区发展改革委: 区商务委 has no part in it
@@ -178,7 +185,8 @@ def setup(seeded_sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[FastAP
         values = {"submission_id": "1", "item_id": str(item.id), "milestone_id": str(item.milestones[0].id),
                   "evidence_id": str(report.evidence[0].id), "account_id": str(kw_reporter.id),
                   "code": "IND_PATENTS_PER_10K", "indicator_code": "IND_PATENTS_PER_10K", "fmt": "csv",
-                  "pack_id": "1", "comment_id": "1", "job_id": "1"}
+                  "pack_id": "1", "comment_id": "1", "job_id": "1",
+                  "kind": "midterm", "year": "2023", "section": "summary"}
     yield app, values
 
 
@@ -264,6 +272,8 @@ PUBLIC_URLS = {"/tasks/{code}": "/tasks/T2", "/measures/{code}": "/measures/T2.M
                "/api/v1/indicators/{code}": "/api/v1/indicators/IND_PATENTS_PER_10K",
                "/monitoring/indicators/{code}": "/monitoring/indicators/IND_PATENTS_PER_10K",
                "/monitoring/indicators/{code}/history.{fmt}": "/monitoring/indicators/IND_PATENTS_PER_10K/history.csv",
+               "/monitoring/indicators/{code}/embed": "/monitoring/indicators/IND_PATENTS_PER_10K/embed",
+               "/monitoring/indicators/{code}/chart.svg": "/monitoring/indicators/IND_PATENTS_PER_10K/chart.svg",
                "/api/v1/progress/indicators/{code}": "/api/v1/progress/indicators/IND_PATENTS_PER_10K",
                "/api/v1/versions/diff": "/api/v1/versions/diff?a=1&b=1",
                "/opinions/summary.{fmt}": "/opinions/summary.csv", "/opinions/{kind}/{code}": "/opinions/task/T2",

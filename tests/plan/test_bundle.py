@@ -9,7 +9,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from kechuang.cli import app
-from kechuang.plan.bundle import BundleError, BundleSettings, configured_bundle
+from kechuang.core.settings import Settings
+from kechuang.plan.bundle import BundleError, configured_bundle
 from tests.conftest import REPO
 
 runner = CliRunner()
@@ -29,7 +30,7 @@ def test_new_writes_a_documented_skeleton_that_checks_and_loads(tmp_path: Path) 
     assert "# the plan file (required)" in (folder / "bundle.yaml").read_text(encoding="utf-8")
     assert "# the district's zones" in (folder / "plan.yaml").read_text(encoding="utf-8")
     checked = runner.invoke(app, ["plan", "check", str(folder)], env=WIDE)
-    assert checked.exit_code == 0 and "a valid bundle (plan, map)" in checked.output
+    assert checked.exit_code == 0 and "a valid bundle (plan, map)" in " ".join(checked.output.split())
     db = f"sqlite:///{tmp_path / 'fresh.db'}"
     loaded = runner.invoke(app, ["plan", "load", str(folder), "--db", db], env=WIDE)
     assert loaded.exit_code == 0, loaded.output
@@ -84,10 +85,10 @@ def test_new_refuses_a_folder_with_files_and_loses_nothing(tmp_path: Path) -> No
 
 def test_the_bundle_setting_selects_a_folder_and_names_itself_when_wrong(tmp_path: Path) -> None:
     folder = _new(tmp_path)
-    assert configured_bundle(BundleSettings(bundle=str(folder))).plan_file == folder.resolve() / "plan.yaml"
-    assert configured_bundle(BundleSettings()).name == "yangpu"
+    assert configured_bundle(Settings(bundle=str(folder))).plan_file == folder.resolve() / "plan.yaml"
+    assert configured_bundle(Settings()).name == "yangpu"
     try:
-        configured_bundle(BundleSettings(bundle=str(tmp_path / "nowhere")))
+        configured_bundle(Settings(bundle=str(tmp_path / "nowhere")))
     except BundleError as exc:
         assert str(exc).startswith(f"KECHUANG_BUNDLE: {tmp_path / 'nowhere'}")
     else:
@@ -96,7 +97,7 @@ def test_the_bundle_setting_selects_a_folder_and_names_itself_when_wrong(tmp_pat
 
 def test_every_bundle_setting_is_documented_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert [n for n in BundleSettings.model_fields if f"KECHUANG_{n.upper()}" not in readme] == []
+    assert "KECHUANG_BUNDLE" in readme
 
 
 def test_the_plan_format_knows_the_reporting_frequencies_monitoring_knows() -> None:

@@ -23,8 +23,12 @@ PUBLIC_ROUTES = {"/", "/basis", "/goals", "/glossary", "/places", "/map", "/proj
                  "/monitoring/indicators/{code}/embed",
                  "/opinions/{kind}/{code}", "/login"}
 """The page routes an anonymous visitor reaches (checked: each answers 200 without an account)."""
-NO_INSTANCES = {"/reports/{pack_id}"}
-"""Page routes with no instance in a fresh demo install (report packs are made by a button, minutes each)."""
+NO_INSTANCES = {"/reports/{pack_id}", "/jobs/{job_id}"}
+"""Page routes with no instance in a fresh demo install (report packs are made by a button, minutes each, and
+so are the background jobs that make them)."""
+FIXED = {"/reports/narratives/{kind}/{year}": ["/reports/narratives/midterm/2023"],
+         "/reports/narratives/{kind}/{year}/{section}": ["/reports/narratives/midterm/2023/summary"]}
+"""Page routes with several parameters: their pages in a demo install (the mid-term evaluation's narratives)."""
 
 
 def page_routes(app: FastAPI) -> list[str]:
@@ -72,6 +76,8 @@ def expand(route: str, url: str) -> list[str]:
               "/admin/periods/{code}/completeness": ids["period"]}
     if route in NO_INSTANCES:
         return []
+    if route in FIXED:
+        return FIXED[route]
     if route not in filled:
         raise AssertionError(f"the page route {route} is not enumerated: add its ids here")
     name = re.search(r"\{\w+\}", route)

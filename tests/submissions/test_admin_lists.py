@@ -65,7 +65,8 @@ def test_baseline_prefilled_from_the_plan_text(web_app: FastAPI, client_as: Clie
         s.commit()
     admin, _ = client_as("demo-admin")
     page = admin.get("/admin/indicators/IND_TECH_SMES").text
-    assert "基期值尚未设定，已按规划文本预填（保存后生效）：“科技型中小企业达8000余家”（余/超过）" in page
+    assert ('基期值尚未设定，已按规划文本预填（保存后生效）：<q lang="zh-CN">科技型中小企业达8000余家</q>（余/超过）'
+            in page)
     fields = _settings_form(admin, "IND_TECH_SMES")
     assert (fields["baseline_year"], fields["baseline_value"], fields["baseline_source"]) == (
         "2020", "8000", "一、发展基础：科技型中小企业达8000余家")

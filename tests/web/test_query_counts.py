@@ -35,7 +35,7 @@ from tests.monitoring.web import login, make_app
 
 #: (account, path, the most statements its first request may send, … and a second one with the data unchanged)
 PAGES = (
-    ("demo-admin", "/dashboard", 18, 2),
+    ("demo-admin", "/dashboard", 24, 8),
     ("demo-admin", "/api/v1/progress", 18, 2),
     ("demo-admin", "/inbox", 20, 2),
     ("demo-kw-reporter", "/inbox", 20, 2),

@@ -181,7 +181,7 @@ def round_half_up(value: float, digits: int) -> float:
 
 def _half_up(value: float, digits: int) -> Decimal:
     with localcontext() as context:
-        context.prec = 60  # enough for every double below 10¹⁵ (larger ones are written as 1.235e+15)
+        context.prec = 420  # every double has at most 309 integer digits: exact for all of them
         return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
 

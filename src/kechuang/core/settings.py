@@ -6,6 +6,8 @@ Every field is documented in README.md with its default (``tests/core/test_setti
   the current directory, WAL mode; production ``postgresql+psycopg://user:pass@host/db``),
   ``KECHUANG_TIMEZONE`` (the plan's time zone, IANA name, default ``Asia/Shanghai``: where "today" is and how
   every time is shown, :mod:`kechuang.core.clock`).
+- The district (``kechuang.plan.bundle``): ``KECHUANG_BUNDLE`` (``default`` in ``data/bundles.yaml``, i.e. the
+  shipped district): the bundle ``kechuang init`` loads, by name or folder path.
 - Background jobs (``kechuang.jobs``): ``KECHUANG_JOB_THREADS`` (1): threads of each web process that run report
   packs and index rebuilds; 0 leaves them to ``kechuang jobs worker`` processes.
 - Request bodies (``kechuang.web.limits``): ``KECHUANG_MAX_JSON_BYTES`` (1 MB), ``KECHUANG_MAX_FORM_BYTES``
@@ -58,6 +60,8 @@ class Settings(BaseSettings):
     # database and time
     database_url: str = ""
     timezone: str = "Asia/Shanghai"
+    # the district bundle `kechuang init` loads (a shipped name or a folder; "" = the default in data/bundles.yaml)
+    bundle: str = ""
     # background jobs: threads of each web process that run them (0: only `kechuang jobs worker` processes)
     job_threads: int = Field(1, ge=0)
     # request bodies

@@ -26,23 +26,14 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kechuang.core.settings import Settings
 from kechuang.plan.schemas import Text
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 MANIFEST = "bundle.yaml"
 #: the prefix of a plan version's ``source`` when it was loaded from a bundle (followed by the folder)
 SOURCE_PREFIX = "bundle:"
-
-
-class BundleSettings(BaseSettings):
-    """``KECHUANG_BUNDLE``: the bundle ``kechuang init`` loads: the name of a bundle shipped in
-    ``kechuang/data/`` or the path of a bundle folder (default: ``default`` in ``kechuang/data/bundles.yaml``)."""
-
-    model_config = SettingsConfigDict(env_prefix="KECHUANG_")
-
-    bundle: str = ""
 
 
 class BundleError(ValueError):
@@ -173,9 +164,10 @@ def resolve(name_or_folder: str) -> Path:
     return Path(name_or_folder)
 
 
-def configured_bundle(settings: BundleSettings | None = None) -> DistrictBundle:
-    """The bundle ``KECHUANG_BUNDLE`` selects (see :class:`BundleSettings`)."""
-    chosen = (settings or BundleSettings()).bundle or default_name()
+def configured_bundle(settings: Settings | None = None) -> DistrictBundle:
+    """The bundle ``KECHUANG_BUNDLE`` selects (``Settings.bundle``: the name of a bundle shipped in
+    ``kechuang/data/`` or the path of a bundle folder; default: ``default`` in ``kechuang/data/bundles.yaml``)."""
+    chosen = (settings or Settings()).bundle or default_name()
     try:
         return read_bundle(resolve(chosen))
     except BundleError as exc:

@@ -49,7 +49,7 @@ _CODE_IN_BRACKETS = re.compile(r"（([A-Za-z][A-Za-z0-9_]*)）")
 
 def provenance(text: str | None) -> str:
     """A source note as recorded, without the internal file paths some notes carry
-    ("… (shared/seed/000_….txt)", "bundled: data/yangpu/…"): a reader cannot open them."""
+    ("… (shared/seed/000_….txt)", "bundled: data/<district>/…"): a reader cannot open them."""
     return _INTERNAL_PATH.sub("", text or "").strip()
 
 
